@@ -1,0 +1,262 @@
+"""Attendance (第四条): the working calendar (R8), events (R9), leave and its approval (R10),
+official business (R11). The unit is the working half-day: (date, 0 morning | 1 afternoon)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from xl_appraisal.engine.issues import Issue, Source
+from xl_appraisal.engine.model import (
+    CHAIR,
+    EVENT_KINDS,
+    LEAVE_KINDS,
+    OFFICIAL,
+    AttendanceEvent,
+    CalendarDay,
+    Leave,
+)
+from xl_appraisal.engine.roster import AUTHORITY_ZH, CHAIRMAN, EXECUTIVE, SUPERVISOR, Roster
+from xl_appraisal.engine.values import is_blank, normalize_text, parse_date
+from xl_appraisal.policy import Policy
+
+HalfDay = tuple[dt.date, int]
+AM, PM = 0, 1
+HALF_ZH = {AM: "上午", PM: "下午"}
+ABSENT, LATE, EARLY, MISSED = EVENT_KINDS
+
+
+@dataclass
+class PersonAttendance:
+    unexcused: set[HalfDay] = field(default_factory=set)
+    recorded_absent: set[HalfDay] = field(default_factory=set)
+    unapproved_leave: set[HalfDay] = field(default_factory=set)
+    late: set[HalfDay] = field(default_factory=set)
+    early: set[HalfDay] = field(default_factory=set)
+    missed: set[HalfDay] = field(default_factory=set)
+    covered: dict[HalfDay, str] = field(default_factory=dict)  # half-day -> leave type
+
+
+@dataclass
+class Calendar:
+    workdays: dict[dt.date, bool]
+
+    def knows(self, day: dt.date) -> bool:
+        return day in self.workdays
+
+    def is_workday(self, day: dt.date) -> bool:
+        return self.workdays.get(day, False)
+
+    def half_days(self, start: HalfDay, end: HalfDay) -> list[HalfDay]:
+        """Working half-days from start to end inclusive, in order (R10: length from the calendar)."""
+        out: list[HalfDay] = []
+        day = start[0]
+        while day <= end[0]:
+            if self.is_workday(day):
+                for half in (AM, PM):
+                    if start <= (day, half) <= end:
+                        out.append((day, half))
+            day += dt.timedelta(days=1)
+        return out
+
+
+def read_date(raw: object, src: Source, key: str, what: str, issues: list[Issue]) -> dt.date | None:
+    """A date cell: Excel date, or text accepted with a warning, else an error."""
+    if is_blank(raw):
+        issues.append(src.error(key, f"{what}为空"))
+        return None
+    day, was_text = parse_date(raw)
+    if day is None:
+        issues.append(src.error(key, f"{what}“{raw}”不是日期，请填写如2018-03-16"))
+        return None
+    if was_text:
+        issues.append(src.warning(key, f"{what}“{raw}”是文本，已按{day.isoformat()}读取；建议改为日期格式"))
+    return day
+
+
+def build_calendar(rows: list[CalendarDay], year: int, issues: list[Issue]) -> Calendar:
+    """R8: working days come from the workbook's 日历 (statutory holidays and 调休), not weekdays."""
+    days: dict[dt.date, bool] = {}
+    for r in rows:
+        day = read_date(r.date, r.src, "日期", "日期", issues)
+        if day is None:
+            continue
+        flag = normalize_text(r.workday)
+        if flag not in ("是", "否"):
+            issues.append(r.src.error("工作日", f"工作日应填“是”或“否”，现为“{r.workday}”"))
+            continue
+        if day.year != year:
+            issues.append(r.src.warning("日期", f"{day.isoformat()}不在考核年度{year}内，不计"))
+            continue
+        days[day] = flag == "是"
+    if not days:
+        issues.append(Issue("error", "日历", "A2", f"日历为空，无法判断{year}年的工作日（第四条）"))
+    return Calendar(days)
+
+
+def _period(raw: object, default: int, is_start: bool) -> int | None:
+    text = normalize_text(raw)
+    if text == "":
+        return default
+    if text == "全天":
+        return AM if is_start else PM
+    return {"上午": AM, "下午": PM}.get(text)
+
+
+def _dated(raw: object, src: Source, key: str, what: str, cal: Calendar, year: int, issues: list[Issue]):
+    day = read_date(raw, src, key, what, issues)
+    if day is not None and not cal.knows(day):
+        where = "不在考核年度内" if day.year != year else "不在日历表中"
+        issues.append(src.error(key, f"{what}{day.isoformat()}{where}（考核年度{year}）"))
+        return None
+    return day
+
+
+def required_authority(policy: Policy, length: int) -> int:
+    """R10: up to half a day the 分管领导, up to one day the 常务副主席, longer the 主席."""
+    if length <= policy.leave_supervisor_half_days:
+        return SUPERVISOR
+    if length <= policy.leave_executive_half_days:
+        return EXECUTIVE
+    return CHAIRMAN
+
+
+def apply_leaves(
+    policy: Policy, cal: Calendar, year: int, roster: Roster, leaves: list[Leave], att: dict[str, PersonAttendance],
+    issues: list[Issue],
+) -> None:
+    for lv in leaves:
+        src = lv.src
+        name = normalize_text(lv.name)
+        if not name:
+            issues.append(src.error("姓名", "请假记录的姓名为空"))
+            continue
+        person = roster.get(name)
+        if person is None:
+            issues.append(src.error("姓名", f"“{name}”不在人员表中"))
+            continue
+        start_day = _dated(lv.start, src, "开始日期", "开始日期", cal, year, issues)
+        end_day = _dated(lv.end, src, "结束日期", "结束日期", cal, year, issues)
+        start_half = _period(lv.start_period, AM, True)
+        end_half = _period(lv.end_period, PM, False)
+        if start_half is None:
+            issues.append(src.error("开始时段", f"开始时段应为上午、下午或全天，现为“{lv.start_period}”"))
+        if end_half is None:
+            issues.append(src.error("结束时段", f"结束时段应为上午、下午或全天，现为“{lv.end_period}”"))
+        kind = normalize_text(lv.kind)
+        if kind not in LEAVE_KINDS:
+            issues.append(src.error("类型", f"请假类型“{kind}”无法识别，应为{'、'.join(LEAVE_KINDS)}之一"))
+            continue
+        if None in (start_day, end_day, start_half, end_half):
+            continue
+        start, end = (start_day, start_half), (end_day, end_half)
+        if end < start:
+            issues.append(src.error("结束日期", "请假结束早于开始，请检查日期和时段"))
+            continue
+        halves = cal.half_days(start, end)
+        if not halves:
+            issues.append(src.warning("开始日期", "请假期间没有工作日，不影响考勤"))
+            continue
+        mine = att[name]
+        overlap = [h for h in halves if h in mine.covered]
+        if overlap:
+            d, h = overlap[0]
+            issues.append(src.error("开始日期", f"与{name}的另一条请假记录重叠（{d.isoformat()}{HALF_ZH[h]}）"))
+            continue
+        approved = kind == OFFICIAL or person.role == CHAIR  # R11; the chair's own leave needs none
+        if not approved:
+            approved = _check_approver(policy, roster, person, lv, len(halves), issues)
+        if approved:
+            mine.covered.update({h: kind for h in halves})
+        else:
+            mine.unapproved_leave.update(halves)
+
+
+def _check_approver(policy: Policy, roster: Roster, person, lv: Leave, length: int, issues: list[Issue]) -> bool:
+    """R10: True when the leave counts as approved; otherwise reported per the policy switch."""
+    src = lv.src
+    need = max(required_authority(policy, length), roster.min_authority(person))
+    approver_name = normalize_text(lv.approver)
+    approver = roster.get(approver_name) if approver_name else None
+    if approver_name and approver is None:
+        issues.append(src.error("审批人", f"审批人“{approver_name}”不在人员表中"))
+        return True  # a typo, not a refusal: counted as leave until fixed
+    have = roster.authority(approver, person) if approver else 0
+    if have >= need:
+        return True
+    days = f"{length}个工作半天"
+    who = AUTHORITY_ZH[need]
+    if approver is None:
+        problem = f"请假{days}未填审批人，应由{who}批准（第四条第2款）"
+    else:
+        problem = f"请假{days}应由{who}批准，{approver_name}（{approver.role or '无审批权'}）无权批准（第四条第2款）"
+    if policy.wrong_approver == "absence":
+        issues.append(src.warning("审批人", problem + "；按请假未获批准计旷工（第五条第1款）"))
+        return False
+    issues.append(src.error("审批人", problem))
+    return True
+
+
+def apply_events(
+    policy: Policy, cal: Calendar, year: int, roster: Roster, events: list[AttendanceEvent],
+    att: dict[str, PersonAttendance], issues: list[Issue],
+) -> None:
+    seen: dict[tuple[str, HalfDay, str], Source] = {}
+    for ev in events:
+        src = ev.src
+        name = normalize_text(ev.name)
+        if not name:
+            issues.append(src.error("姓名", "考勤记录的姓名为空"))
+            continue
+        if roster.get(name) is None:
+            issues.append(src.error("姓名", f"“{name}”不在人员表中"))
+            continue
+        day = _dated(ev.date, src, "日期", "日期", cal, year, issues)
+        period = normalize_text(ev.period)
+        if period not in ("上午", "下午", "全天"):
+            issues.append(src.error("时段", f"时段应为上午、下午或全天，现为“{ev.period}”"))
+            continue
+        kind = normalize_text(ev.kind)
+        if kind not in EVENT_KINDS:
+            issues.append(src.error("情况", f"情况“{kind}”无法识别，应为{'、'.join(EVENT_KINDS)}之一"))
+            continue
+        if day is None:
+            continue
+        if not cal.is_workday(day):
+            issues.append(src.warning("日期", f"{day.isoformat()}不是工作日，这条{kind}记录不计（第四条）"))
+            continue
+        halves = [(day, AM), (day, PM)] if period == "全天" else [(day, AM if period == "上午" else PM)]
+        mine = att[name]
+        for h in halves:
+            key = (name, h, kind)
+            if key in seen:
+                first = seen[key].cell("日期")
+                issues.append(src.warning("日期", f"{name}{day.isoformat()}{HALF_ZH[h[1]]}的{kind}已在{first}记录，只计一次"))
+                continue
+            seen[key] = src
+            leave = mine.covered.get(h)
+            if leave and kind == ABSENT:
+                issues.append(
+                    src.error("情况", f"{name}{day.isoformat()}{HALF_ZH[h[1]]}已有{leave}，不能同时记旷工；请核对")
+                )
+                continue
+            if leave:
+                issues.append(src.warning("情况", f"{name}{day.isoformat()}{HALF_ZH[h[1]]}已有{leave}，{kind}不计"))
+                continue
+            {ABSENT: mine.recorded_absent, LATE: mine.late, EARLY: mine.early, MISSED: mine.missed}[kind].add(h)
+
+
+def tally(
+    policy: Policy, calendar: Calendar, year: int, roster: Roster, events: list[AttendanceEvent],
+    leaves: list[Leave], issues: list[Issue],
+) -> dict[str, PersonAttendance]:
+    """R8-R11: per person, the set of unexcused half-days and the counted irregularities."""
+    att: dict[str, PersonAttendance] = defaultdict(PersonAttendance)
+    apply_leaves(policy, calendar, year, roster, leaves, att, issues)
+    apply_events(policy, calendar, year, roster, events, att, issues)
+    for mine in att.values():
+        mine.unexcused = mine.recorded_absent | mine.unapproved_leave
+        if policy.late_as_absence:  # R9 switch
+            mine.unexcused |= mine.late | mine.early | mine.missed
+    return att

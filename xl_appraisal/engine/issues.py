@@ -1,0 +1,52 @@
+"""Issues are values (beancount style): collected by every step, never raised across the core."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+LEVEL_ZH = {ERROR: "错误", WARNING: "提醒"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    level: str
+    sheet: str
+    cell: str
+    message: str
+
+    @property
+    def where(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet
+
+    def as_json(self) -> dict[str, str]:
+        return {"level": self.level, "sheet": self.sheet, "cell": self.cell, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from: its sheet and the cell of each field (A1 references).
+
+    The engine knows nothing about layout; readers fill this so issues can name the cell.
+    """
+
+    sheet: str = ""
+    cells: Mapping[str, str] = field(default_factory=dict)
+
+    def cell(self, key: str) -> str:
+        return self.cells.get(key, "")
+
+    def error(self, key: str, message: str) -> Issue:
+        return Issue(ERROR, self.sheet, self.cell(key), message)
+
+    def warning(self, key: str, message: str) -> Issue:
+        return Issue(WARNING, self.sheet, self.cell(key), message)
+
+
+def has_errors(issues: list[Issue]) -> bool:
+    return any(i.level == ERROR for i in issues)

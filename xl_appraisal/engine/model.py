@@ -1,0 +1,142 @@
+"""Plain input records and results. Inputs keep the raw cell values: reading them is a rule (R2)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xl_appraisal.engine.issues import Issue, Source
+from xl_appraisal.policy import Policy
+
+STAGES = ("自评", "评议", "调整", "审定")  # R5, in order
+FINAL_STAGE = STAGES[-1]
+LEADERSHIP = "领导班子"
+CHAIR, EXEC_VICE, VICE = "主席", "常务副主席", "副主席"
+HEAD, STAFF = "部门负责人", "工作人员"
+LEADER_ROLES = (CHAIR, EXEC_VICE, VICE)
+ROLES = (*LEADER_ROLES, HEAD, STAFF)
+PERIODS = ("上午", "下午", "全天")
+EVENT_KINDS = ("旷工", "迟到", "早退", "漏签")
+LEAVE_KINDS = ("事假", "病假", "年休假", "婚丧假", "产假", "公务外出", "其他")
+OFFICIAL = "公务外出"  # R11
+PROVISIONAL, FINAL = "暂定", "审定"
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    department: str
+    role: str
+    overseen: str  # raw 分管部门 text, split by the roster step
+    note: str = ""
+    src: Source = field(default_factory=Source)
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    department: str
+    number: str
+    stages: tuple[object, object, object, object]  # raw 自评, 评议, 调整, 审定
+    src: Source = field(default_factory=Source)  # cells keyed by stage name
+
+
+@dataclass(frozen=True)
+class BonusEntry:
+    department: str
+    label: object
+    quantity: object
+    discretionary: object
+    note: object
+    key: Hashable = None  # identifies the row, so the 计分 column can be written back
+    src: Source = field(default_factory=Source)
+
+
+@dataclass(frozen=True)
+class AttendanceEvent:
+    date: object
+    name: object
+    period: object
+    kind: object
+    note: object = ""
+    src: Source = field(default_factory=Source)
+
+
+@dataclass(frozen=True)
+class Leave:
+    name: object
+    start: object
+    start_period: object
+    end: object
+    end_period: object
+    kind: object
+    approver: object
+    note: object = ""
+    src: Source = field(default_factory=Source)
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    date: object
+    workday: object
+    note: object = ""
+    src: Source = field(default_factory=Source)
+
+
+@dataclass
+class Inputs:
+    policy: Policy
+    year: int
+    staff: list[Person] = field(default_factory=list)
+    scores: list[ItemScore] = field(default_factory=list)
+    bonuses: list[BonusEntry] = field(default_factory=list)
+    events: list[AttendanceEvent] = field(default_factory=list)
+    leaves: list[Leave] = field(default_factory=list)
+    calendar: list[CalendarDay] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DepartmentResult:
+    code: str
+    name: str
+    base: Decimal
+    bonus_raw: Decimal
+    bonus: Decimal
+    total: Decimal
+    tiers: int
+    rank: int
+    stage: str  # the least advanced stage used by any item (R5); 未评分 when nothing is scored
+    final: bool
+
+
+@dataclass(frozen=True)
+class PersonResult:
+    name: str
+    department: str
+    role: str
+    linked_score: Decimal | None
+    absent_half_days: int
+    late: int
+    early: int
+    missed: int
+    allowance: Decimal
+    bonus: Decimal
+    total: Decimal
+    forfeited: bool
+    status: str
+    explanation: str
+
+    @property
+    def absent_days(self) -> Decimal:
+        return Decimal(self.absent_half_days) / 2
+
+
+@dataclass
+class Result:
+    policy_id: str
+    year: int
+    final: bool
+    departments: list[DepartmentResult]
+    people: list[PersonResult]
+    bonus_points: dict[Hashable, Decimal | None]
+    issues: list[Issue]

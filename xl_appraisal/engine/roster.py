@@ -1,0 +1,92 @@
+"""The people (人员): who belongs where, who oversees what, who may approve whose leave (R10, R15, R16)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xl_appraisal.engine.issues import ERROR, Issue, Source
+from xl_appraisal.engine.model import CHAIR, EXEC_VICE, LEADER_ROLES, LEADERSHIP, ROLES, VICE, Person
+from xl_appraisal.engine.values import normalize_text
+from xl_appraisal.policy import Policy
+
+SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+# Approval authority (R10): 1 = the person's 分管领导, 2 = 常务副主席, 3 = 主席.
+SUPERVISOR, EXECUTIVE, CHAIRMAN = 1, 2, 3
+AUTHORITY_ZH = {SUPERVISOR: "分管领导", EXECUTIVE: "常务副主席", CHAIRMAN: "主席"}
+_ROLE_RANK = {VICE: SUPERVISOR, EXEC_VICE: EXECUTIVE, CHAIR: CHAIRMAN}
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    department: str
+    role: str
+    overseen: tuple[str, ...]
+    src: Source
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role in LEADER_ROLES
+
+
+@dataclass
+class Roster:
+    members: dict[str, Member]
+
+    def get(self, name: str) -> Member | None:
+        return self.members.get(name)
+
+    def authority(self, approver: Member, applicant: Member) -> int:
+        """What the approver may sign for this applicant: 0 nothing, else SUPERVISOR..CHAIRMAN."""
+        if approver.name == applicant.name:
+            return 0
+        rank = _ROLE_RANK.get(approver.role, 0)
+        if rank == SUPERVISOR and applicant.department not in approver.overseen:
+            return 0  # a vice-chair signs only for the departments they oversee
+        return rank
+
+    def min_authority(self, applicant: Member) -> int:
+        """A leader's leave needs someone above them, whatever its length."""
+        return _ROLE_RANK.get(applicant.role, 0) + 1 if applicant.is_leader else SUPERVISOR
+
+
+def split_departments(text: str) -> tuple[str, ...]:
+    return tuple(p for p in SEPARATORS.split(normalize_text(text)) if p)
+
+
+def build_roster(policy: Policy, people: list[Person]) -> tuple[Roster, list[Issue]]:
+    issues: list[Issue] = []
+    members: dict[str, Member] = {}
+    departments = set(policy.department_names)
+    if not people:
+        issues.append(Issue(ERROR, "人员", "A2", "人员表中还没有任何人，无法计算考勤津贴和奖金；请先在“人员”表中填写名单"))
+    for p in people:
+        name = normalize_text(p.name)
+        dept = normalize_text(p.department)
+        role = normalize_text(p.role)
+        src = p.src
+        if not name:
+            issues.append(src.error("姓名", "姓名为空"))
+            continue
+        if name in members:
+            first = members[name].src.cell("姓名")
+            issues.append(src.error("姓名", f"姓名“{name}”重复（已在{first}出现）；同名者请加区分，如“张伟（办公室）”"))
+            continue
+        if role not in ROLES:
+            issues.append(src.error("职务", f"职务“{role}”无法识别，应为{'、'.join(ROLES)}之一"))
+        if role in LEADER_ROLES and dept not in ("", LEADERSHIP):
+            issues.append(src.error("部门", f"{role}的部门应填“{LEADERSHIP}”，现为“{dept}”"))
+        elif role not in LEADER_ROLES and dept not in departments:
+            issues.append(src.error("部门", f"部门“{dept}”不是考核部门（{'、'.join(sorted(departments))}）"))
+        overseen = split_departments(p.overseen)
+        for d in overseen:
+            if d not in departments:
+                issues.append(src.error("分管部门", f"分管部门“{d}”不是考核部门"))
+        if role in (EXEC_VICE, VICE) and not overseen:
+            issues.append(src.error("分管部门", f"{name}是{role}，须填写分管部门（第五条第3款）"))
+        if overseen and role not in LEADER_ROLES:
+            issues.append(src.warning("分管部门", f"{name}不是班子成员，分管部门不起作用"))
+        members[name] = Member(name, LEADERSHIP if role in LEADER_ROLES else dept, role, overseen, src)
+    return Roster(members), issues

@@ -1,0 +1,162 @@
+"""Department scores: item scores (R2), stages (R5), bonus points and their cap (R3), totals (R4),
+tiers (R14) and ranking (R17)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from xl_appraisal.engine.issues import Issue, Source
+from xl_appraisal.engine.model import FINAL_STAGE, STAGES, BonusEntry, DepartmentResult, ItemScore
+from xl_appraisal.engine.values import fmt, is_blank, normalize_text, parse_number
+from xl_appraisal.policy import Department, Item, Policy
+
+ZERO = Decimal(0)
+UNSCORED = "未评分"
+
+
+def check_score(raw: object, max_points: Decimal) -> tuple[Decimal | None, str, bool]:
+    """R2: (value, problem, was_text). A score is 0..max inclusive, at most two places; never clamped."""
+    value, was_text = parse_number(raw, unit="分")
+    if value is None:
+        return None, f"“{raw}”不是分数，请填写0到{fmt(max_points)}之间的数字", was_text
+    if value < 0:
+        return None, f"得分{fmt(value)}为负数，应在0到{fmt(max_points)}之间（第六条）", was_text
+    if value > max_points:
+        return None, f"得分{fmt(value)}超过该项分值{fmt(max_points)}，应在0到{fmt(max_points)}之间（第六条）", was_text
+    if value != value.quantize(Decimal("0.01")):
+        return None, f"得分{value}超过两位小数", was_text
+    return value, "", was_text
+
+
+def tiers_for(policy: Policy, score: Decimal) -> int:
+    """R14: tiers short of the threshold; a partial tier counts as whole by default (ceil), or not (floor)."""
+    if score >= policy.bonus_threshold:
+        return 0
+    short = (policy.bonus_threshold - score) / policy.tier_points
+    return math.ceil(short) if policy.tier_rounding == "ceil" else math.floor(short)
+
+
+def capped_bonus(policy: Policy, raw: Decimal) -> Decimal:
+    """R3: bonus points are summed, then capped per department (20分封顶)."""
+    return min(raw, policy.bonus_cap)
+
+
+def rank(totals: list[Decimal]) -> list[int]:
+    """R17: competition ranking, highest first; ties share a rank (1, 2, 2, 4)."""
+    return [1 + sum(1 for other in totals if other > t) for t in totals]
+
+
+@dataclass
+class _ItemOutcome:
+    value: Decimal
+    stage: str
+
+
+def _score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]) -> _ItemOutcome | None:
+    """R2 + R5: validate every filled stage, use the latest valid one."""
+    if rec is None:
+        return None
+    used: _ItemOutcome | None = None
+    filled: list[str] = []
+    for stage, raw in zip(STAGES, rec.stages):
+        if is_blank(raw):
+            continue
+        filled.append(stage)
+        value, problem, was_text = check_score(raw, item.max_points)
+        if problem:
+            issues.append(rec.src.error(stage, f"{dept}第{item.number}项{stage}：{problem}"))
+            used = None  # a later stage that is wrong must not fall back silently to an earlier one
+            continue
+        if was_text:
+            issues.append(rec.src.warning(stage, f"{dept}第{item.number}项{stage}“{raw}”已按{fmt(value)}分读取"))
+        used = _ItemOutcome(value, stage)
+    if FINAL_STAGE in filled:
+        missing = [s for s in STAGES[:2] if s not in filled]
+        if missing:
+            issues.append(
+                rec.src.warning(FINAL_STAGE, f"{dept}第{item.number}项已审定，但{'、'.join(missing)}为空（第三条）")
+            )
+    return used
+
+
+def score_bonuses(
+    policy: Policy, dept: Department, entries: list[BonusEntry], issues: list[Issue]
+) -> tuple[Decimal, dict[Hashable, Decimal | None]]:
+    """R3: each row scores quantity × fixed points, or the discretionary points with a note."""
+    raw_total = ZERO
+    points: dict[Hashable, Decimal | None] = {}
+    for e in entries:
+        points[e.key] = None
+        if all(is_blank(v) for v in (e.label, e.quantity, e.discretionary, e.note)):
+            continue
+        label = normalize_text(e.label)
+        kind = policy.bonus_kind(label)
+        src: Source = e.src
+        if kind is None:
+            issues.append(src.error("加分项目", f"加分项目“{label}”不在参数表的加分项目中（第七条）"))
+            continue
+        qty, _ = (Decimal(1), False) if is_blank(e.quantity) else parse_number(e.quantity, unit="次")
+        if qty is None or qty <= 0 or qty != qty.to_integral_value():
+            issues.append(src.error("数量", f"数量“{e.quantity}”应为正整数"))
+            continue
+        if kind.points is None:
+            value, _ = parse_number(e.discretionary, unit="分")
+            if is_blank(e.discretionary) or value is None or value <= 0:
+                issues.append(src.error("酌定分值", f"“{label}”须填写酌定分值（正数），现为“{e.discretionary or ''}”"))
+                continue
+            if is_blank(e.note):
+                issues.append(src.error("说明", f"“{label}”视情加分，须在说明中写明依据（第七条第6款）"))
+                continue
+            unit = value
+        else:
+            if not is_blank(e.discretionary):
+                issues.append(
+                    src.error("酌定分值", f"“{label}”为固定分值{fmt(kind.points)}分，不能填写酌定分值（第七条）")
+                )
+                continue
+            unit = kind.points
+        points[e.key] = qty * unit
+        raw_total += qty * unit
+    return raw_total, points
+
+
+def score_departments(
+    policy: Policy, scores: list[ItemScore], bonuses: list[BonusEntry], issues: list[Issue]
+) -> tuple[list[DepartmentResult], dict[Hashable, Decimal | None]]:
+    by_item = {(s.department, s.number): s for s in scores}
+    all_points: dict[Hashable, Decimal | None] = {}
+    rows = []
+    for dept in policy.departments:
+        base = ZERO
+        stages: list[str] = []
+        unscored: list[tuple[Item, ItemScore | None]] = []
+        for item in dept.items:
+            rec = by_item.get((dept.name, item.number))
+            outcome = _score_item(item, rec, dept.name, issues)
+            if outcome is None:
+                unscored.append((item, rec))
+                continue
+            base += outcome.value
+            stages.append(outcome.stage)
+        if unscored:
+            first = unscored[0][1]
+            numbers = "、".join(i.number for i, _ in unscored)
+            cell = first.src if first else Source(dept.name)
+            issues.append(cell.warning("自评", f"{dept.name}第{numbers}项尚无有效得分，暂按0分计（第三条）"))
+        bonus_raw, points = score_bonuses(policy, dept, [b for b in bonuses if b.department == dept.name], issues)
+        all_points.update(points)
+        bonus = capped_bonus(policy, bonus_raw)
+        total = base + bonus  # R4
+        # R5: a department is as far along as its least advanced item
+        stage = min(stages, key=STAGES.index) if stages else UNSCORED
+        final = not unscored and stage == FINAL_STAGE
+        rows.append((dept, base, bonus_raw, bonus, total, stage, final))
+    ranks = rank([r[4] for r in rows])
+    results = [
+        DepartmentResult(d.code, d.name, base, raw, bonus, total, tiers_for(policy, total), rk, stage, final)
+        for (d, base, raw, bonus, total, stage, final), rk in zip(rows, ranks)
+    ]
+    return results, all_points

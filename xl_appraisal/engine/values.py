@@ -1,0 +1,85 @@
+"""Reading what people type into cells, and writing numbers back in the way people read them.
+
+Pure functions: a raw cell value in, a typed value (or None) and a reason out. Callers turn the
+reason into an Issue at the right sheet and cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+_TEXT_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def normalize_text(raw: object) -> str:
+    """Full-width letters/digits to half-width (NFKC), surrounding spaces removed."""
+    if raw is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(raw)).strip()
+
+
+def parse_number(raw: object, unit: str = "") -> tuple[Decimal | None, bool]:
+    """A number from a cell: (value, was_text). Full-width digits and a trailing unit (分) are read.
+
+    (None, _) when the cell holds something that is not a number. bool values are not numbers.
+    """
+    if isinstance(raw, bool):
+        return None, False
+    if isinstance(raw, int):
+        return Decimal(raw), False
+    if isinstance(raw, float):
+        return Decimal(repr(raw)), False
+    if isinstance(raw, Decimal):
+        return raw, False
+    text = normalize_text(raw).replace(",", "")
+    if unit and text.endswith(unit):
+        text = text[: -len(unit)].strip()
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
+        return None, True
+    try:
+        return Decimal(text), True
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid literals
+        return None, True
+
+
+def parse_date(raw: object) -> tuple[dt.date | None, bool]:
+    """A date from a cell: (value, was_text). Excel dates arrive as datetime; text like 2018/3/16 is read."""
+    if isinstance(raw, dt.datetime):
+        return raw.date(), False
+    if isinstance(raw, dt.date):
+        return raw, False
+    m = _TEXT_DATE.match(normalize_text(raw)) if isinstance(raw, str) else None
+    if not m:
+        return None, isinstance(raw, str)
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])), True
+    except ValueError:
+        return None, True
+
+
+def money(value: Decimal) -> Decimal:
+    """Round half-up to the cent: done once, at the end of each amount (RULES.md preamble)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt(value: Decimal) -> str:
+    """A number as people write it: 1940, 1939.5, 97.25 (no trailing zeros, no exponent)."""
+    q = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    text = f"{q:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def fmt2(value: Decimal) -> str:
+    """A score or amount with two places, as tables show it."""
+    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):f}"
