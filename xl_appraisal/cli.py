@@ -1,0 +1,167 @@
+"""The `xl-appraisal` command line (WORKBOOK.md): new, check, recalc, export, verify, demo.
+
+Exit status: 0 no errors; 1 the workbook has errors; 2 the file could not be used at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _console() -> Console:
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
+        console = Console(highlight=False, width=140)
+    return console
+
+
+def Table(**kw) -> RichTable:  # noqa: N802 - one look for every table
+    return RichTable(box=box.SIMPLE_HEAD, pad_edge=False, **kw)
+
+
+def print_issues(console: Console, issues) -> None:
+    if not issues:
+        console.print("[green]校验通过：没有错误或提醒。[/green]")
+        return
+    table = Table(title="校验结果", show_lines=False, header_style="bold")
+    table.add_column("级别", no_wrap=True)
+    table.add_column("位置", no_wrap=True)
+    table.add_column("说明")
+    for i in issues:
+        level = "[red]错误[/red]" if i.level == "error" else "[yellow]提醒[/yellow]"
+        table.add_row(level, i.where, i.message)
+    console.print(table)
+    errors = sum(i.level == "error" for i in issues)
+    console.print(f"共 {errors} 个错误、{len(issues) - errors} 个提醒。")
+
+
+def print_results(console: Console, outcome) -> None:
+    r = outcome.result
+    if r is None:
+        return
+    t = Table(title="各部门得分", header_style="bold")
+    for h in ("部门", "基础得分", "计入加分", "总分", "档次", "排名", "阶段"):
+        t.add_column(h, justify="right" if h not in ("部门", "阶段") else "left")
+    for d in r.departments:
+        t.add_row(d.name, f"{d.base:.2f}", f"{d.bonus:.2f}", f"{d.total:.2f}", str(d.tiers), str(d.rank), d.stage)
+    console.print(t)
+    p = Table(title=f"发放表（{'审定' if r.final else '暂定'}）", header_style="bold")
+    for h in ("姓名", "部门", "职务", "挂钩得分", "旷工(半天)", "考勤津贴", "目标管理奖金", "合计"):
+        p.add_column(h, justify="right" if h in ("挂钩得分", "旷工(半天)", "考勤津贴", "目标管理奖金", "合计") else "left")
+    for x in r.people:
+        score = "" if x.linked_score is None else f"{x.linked_score:.2f}"
+        p.add_row(x.name, x.department, x.role, score, str(x.absent_half_days), f"{x.allowance:,.2f}",
+                  f"{x.bonus:,.2f}", f"{x.total:,.2f}" + (" 全额扣除" if x.forfeited else ""))
+    total = sum(x.total for x in r.people)
+    p.add_row("合计", "", "", "", "", "", "", f"{total:,.2f}")
+    console.print(p)
+
+
+def cmd_new(args) -> int:
+    from xl_appraisal.templates import new_workbook
+
+    console = _console()
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        console.print(f"[red]{out} 已存在，不会覆盖；如确需覆盖请加 --force[/red]")
+        return EXIT_UNUSABLE
+    cal = new_workbook(out, args.year, args.policy)
+    console.print(f"已生成 {out}（{args.year}年，{cal.working_days}个工作日）")
+    if not cal.official:
+        from xl_appraisal.calendar import CHECK_BY_HAND
+
+        console.print(f"[yellow]注意：{CHECK_BY_HAND.format(year=args.year)}[/yellow]")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from xl_appraisal.service import evaluate
+
+    console = _console()
+    outcome = evaluate(args.book)
+    print_issues(console, outcome.issues)
+    return EXIT_ERRORS if outcome.has_errors else EXIT_OK
+
+
+def cmd_recalc(args) -> int:
+    from xl_appraisal.service import recalc, write_json
+
+    console = _console()
+    outcome = recalc(args.book, args.output)
+    print_issues(console, outcome.issues)
+    print_results(console, outcome)
+    console.print(f"已写入 {args.output or args.book}（汇总、发放、校验、计分）")
+    if args.json:
+        write_json(outcome, args.json)
+        console.print(f"已写出 {args.json}")
+    return EXIT_ERRORS if outcome.has_errors else EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from xl_appraisal.service import recalc, write_json
+    from xl_appraisal.templates import demo_workbook
+
+    console = _console()
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    book = folder / "2018年度目标管理考核（示例）.xlsm"
+    demo_workbook(book)
+    outcome = recalc(book)
+    print_issues(console, outcome.issues)
+    print_results(console, outcome)
+    json_path = folder / "2018年度目标管理考核（示例）.json"
+    write_json(outcome, json_path)
+    console.print(f"示例工作簿：{book}\n计算结果：{json_path}")
+    return EXIT_ERRORS if outcome.has_errors else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xl-appraisal", description="县总工会机关目标管理考核、考勤津贴与目标管理奖金")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    p = sub.add_parser("new", help="新建某年度的空白考核工作簿")
+    p.add_argument("-o", "--output", required=True, help="输出文件，如 2026考核.xlsm")
+    p.add_argument("--year", type=int, default=dt.date.today().year, help="考核年度（默认今年）")
+    p.add_argument("--policy", default="pengze-2018", help="考核办法（内置名称或 .toml 文件）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    p.set_defaults(func=cmd_new)
+    p = sub.add_parser("check", help="只校验，不写任何内容")
+    p.add_argument("book")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("recalc", help="校验并计算，写入汇总、发放、校验表")
+    p.add_argument("book")
+    p.add_argument("-o", "--output", help="另存为（默认写回原文件，并在“备份”文件夹保留旧版）")
+    p.add_argument("--json", help="同时写出 JSON 结果")
+    p.set_defaults(func=cmd_recalc)
+    p = sub.add_parser("demo", help="生成2018年示例工作簿并计算")
+    p.add_argument("dir", nargs="?", default="demo-out")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from xl_appraisal.policy import PolicyInvalid
+    from xl_appraisal.workbook.read import WorkbookUnusable
+    from xl_appraisal.workbook.save import FileBusy
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (WorkbookUnusable, FileBusy) as exc:
+        _console().print(f"[red]{exc}[/red]")
+        return EXIT_UNUSABLE
+    except PolicyInvalid as exc:
+        _console().print("[red]考核办法文件有误：[/red]" + "；".join(exc.problems))
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

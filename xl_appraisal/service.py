@@ -1,0 +1,130 @@
+"""The use cases every front door shares: check, recalc, and the JSON of a result.
+
+Reading and writing go through the workbook port (xl_appraisal.workbook); computing goes through the
+engine. The command line, the ribbon and the tests call these functions and nothing lower.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, Issue
+from xl_appraisal.engine.model import Result
+from xl_appraisal.engine.run import compute
+from xl_appraisal.engine.values import CENT, money
+from xl_appraisal.workbook import contract as c
+from xl_appraisal.workbook.read import Book, read_book
+from xl_appraisal.workbook.save import atomic_write
+from xl_appraisal.workbook.write import CellWrite, ColumnWrite, TableWrite, apply
+
+STATUS_CELL = "A3"
+
+
+@dataclass
+class Outcome:
+    book: Book
+    result: Result | None
+    issues: list[Issue]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.level == ERROR for i in self.issues)
+
+
+def evaluate(path: str | os.PathLike) -> Outcome:
+    """Read and compute; write nothing. Raises WorkbookUnusable for files that cannot be used."""
+    book = read_book(path)
+    if book.inputs is None:
+        return Outcome(book, None, _sorted(book.issues))
+    result = compute(book.inputs)
+    return Outcome(book, result, _sorted(book.issues + result.issues))
+
+
+def _sorted(issues: list[Issue]) -> list[Issue]:
+    return sorted(issues, key=lambda i: i.level != ERROR)
+
+
+def _score(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(CENT)
+
+
+def writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[CellWrite]]:
+    """What recalc writes: the computed tables, the 计分 columns and the status lines. Nothing else."""
+    issues = [[LEVEL_ZH[i.level], i.sheet, i.cell, i.message] for i in outcome.issues]
+    tables = [TableWrite(c.ISSUES.name, issues)]
+    r = outcome.result
+    errors = sum(i.level == ERROR for i in outcome.issues)
+    warnings = len(outcome.issues) - errors
+    check_line = f"校验：{errors}个错误、{warnings}个提醒" if outcome.issues else "校验：全部通过，未发现错误或提醒"
+    if r is None:
+        status = f"无法计算：参数或考核项目有错误，见“校验”表。{check_line}"
+        return tables, [], [CellWrite(s, STATUS_CELL, status) for s in ("汇总", "发放", "校验")]
+    tables.append(TableWrite(c.SUMMARY.name, [
+        [d.name, _score(d.base), _score(d.bonus_raw), _score(d.bonus), _score(d.total), d.tiers, d.rank, d.stage]
+        for d in r.departments
+    ]))
+    tables.append(TableWrite(c.PAYOUTS.name, [
+        [p.name, p.department, p.role, _score(p.linked_score), p.absent_days, p.allowance, p.bonus, p.total,
+         p.status, p.explanation]
+        for p in r.people
+    ]))
+    columns = []
+    for dept in outcome.book.policy.departments:  # type: ignore[union-attr]
+        name = f"tblBonus_{dept.code}"
+        values = {row: r.bonus_points.get((name, row)) for row, _ in outcome.book.tables[name].rows}
+        columns.append(ColumnWrite(name, "计分", values))
+    total = sum((p.total for p in r.people), Decimal(0))
+    state = "审定（全部部门已审定）" if r.final else "暂定（尚有部门未审定或存在错误）"
+    cells = [
+        CellWrite("汇总", STATUS_CELL, f"状态：{state}。{check_line}"),
+        CellWrite("发放", STATUS_CELL, f"状态：{state}。共{len(r.people)}人，发放合计{money(total):,.2f}元。"),
+        CellWrite("校验", STATUS_CELL, check_line),
+    ]
+    return tables, columns, cells
+
+
+def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None) -> Outcome:
+    """Validate, compute and write the computed tables (in place unless `out`), atomically, with a backup."""
+    outcome = evaluate(path)
+    data = Path(path).read_bytes()
+    new = apply(data, *writes(outcome))
+    atomic_write(Path(out) if out else Path(path), new, backup=out is None or Path(out) == Path(path))
+    return outcome
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def to_json(outcome: Outcome) -> dict:
+    """The JSON of WORKBOOK.md: numbers as JSON numbers, money to the cent."""
+    r = outcome.result
+    issues = [i.as_json() for i in outcome.issues]
+    if r is None:
+        return {"policy": "", "final": False, "departments": [], "people": [], "issues": issues}
+    return {
+        "policy": r.policy_id,
+        "year": r.year,
+        "final": r.final,
+        "departments": [
+            {"name": d.name, "code": d.code, "base": _num(d.base), "bonus_raw": _num(d.bonus_raw),
+             "bonus": _num(d.bonus), "total": _num(d.total), "tiers": d.tiers, "rank": d.rank, "stage": d.stage}
+            for d in r.departments
+        ],
+        "people": [
+            {"name": p.name, "department": p.department, "role": p.role, "linked_score": _num(_score(p.linked_score)),
+             "absent_half_days": p.absent_half_days, "allowance": _num(p.allowance), "bonus": _num(p.bonus),
+             "total": _num(p.total), "forfeited": p.forfeited, "status": p.status, "explanation": p.explanation}
+            for p in r.people
+        ],
+        "issues": issues,
+    }
+
+
+def write_json(outcome: Outcome, path: str | os.PathLike) -> None:
+    text = json.dumps(to_json(outcome), ensure_ascii=False, indent=2)
+    atomic_write(Path(path), text.encode("utf-8"), backup=False)

@@ -1,0 +1,49 @@
+"""Workbooks made from the policy: the committed template, a new year's workbook, the demo.
+
+`python -m xl_appraisal.templates` rebuilds workbook_template.xlsm at the top of the repository
+(never hand-edit it); a test rebuilds it in memory and compares, so the two never drift.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xl_appraisal.calendar import YearCalendar, year_calendar
+from xl_appraisal.policy import DEFAULT_POLICY, load_policy
+from xl_appraisal.workbook.build import BookData, build_workbook
+from xl_appraisal.workbook.package import package
+from xl_appraisal.workbook.save import atomic_write
+
+TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "workbook_template.xlsm"
+
+
+def workbook_bytes(year: int, policy_name: str = DEFAULT_POLICY, data: BookData | None = None,
+                   macro_enabled: bool = True) -> tuple[bytes, YearCalendar]:
+    policy = load_policy(policy_name)
+    cal = year_calendar(year)
+    return package(build_workbook(policy, cal, data), year, macro_enabled), cal
+
+
+def template_bytes() -> bytes:
+    policy = load_policy()
+    return workbook_bytes(policy.year)[0]
+
+
+def new_workbook(out: Path, year: int, policy_name: str = DEFAULT_POLICY) -> YearCalendar:
+    data, cal = workbook_bytes(year, policy_name, macro_enabled=out.suffix.lower() != ".xlsx")
+    atomic_write(out, data, backup=False)
+    return cal
+
+
+def demo_workbook(out: Path) -> None:
+    from xl_appraisal.demo import demo_data
+
+    policy = load_policy()
+    cal = year_calendar(policy.year)
+    data, _ = workbook_bytes(policy.year, data=demo_data(policy, cal), macro_enabled=out.suffix.lower() != ".xlsx")
+    atomic_write(out, data, backup=False)
+
+
+if __name__ == "__main__":
+    TEMPLATE_PATH.write_bytes(template_bytes())
+    print(f"wrote {TEMPLATE_PATH}")

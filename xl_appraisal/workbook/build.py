@@ -1,0 +1,408 @@
+"""Build the year's workbook from the policy (XlsxWriter style: one builder per sheet, one flat list).
+
+`build_workbook()` returns an openpyxl Workbook; `package()` turns it into deterministic .xlsm bytes
+(content type, fixed timestamps, VBA project and ribbon from macros/ — see xl_appraisal.workbook.package).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table as XlTable
+from openpyxl.worksheet.table import TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_appraisal.calendar import CHECK_BY_HAND, YearCalendar
+from xl_appraisal.engine.model import EVENT_KINDS, LEADERSHIP, LEAVE_KINDS, PERIODS, ROLES
+from xl_appraisal.policy import Policy
+from xl_appraisal.workbook import contract as c
+
+TITLE_ROW, HINT_ROW, HEADER_ROW = 1, 2, 4
+FIRST_ROW = HEADER_ROW + 1
+INPUT_ROWS = 2000  # rows below a growing input table that carry validation
+BONUS_ROWS = 10  # pre-sized rows of each department's bonus table (the sheet is protected)
+
+FONT = "等线"
+THIN = Side(style="thin", color="B7C3D0")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="1F5C7A")
+INPUT_FILL = PatternFill("solid", fgColor="FFF6D5")  # pale yellow: people type here
+COMPUTED_FILL = PatternFill("solid", fgColor="E8F0F7")  # pale blue: the program writes here
+FIXED_FILL = PatternFill("solid", fgColor="F4F4F4")  # grey: from the rules, read-only
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+MONEY = "#,##0.00"
+SCORE = "0.00"
+DATE = "yyyy-mm-dd"
+
+STAFF_LIST = "lstStaff"
+BONUS_KIND_LIST = "lstBonusKinds"
+
+
+@dataclass
+class Column:
+    header: str
+    width: float
+    kind: str = "input"  # input | computed | fixed
+    fmt: str | None = None
+    align: Alignment = field(default_factory=lambda: WRAP)
+
+
+@dataclass
+class BookData:
+    """Rows to place in the input tables at build time (the demo and test fixtures use it)."""
+
+    staff: list[list] = field(default_factory=list)
+    attendance: list[list] = field(default_factory=list)
+    leave: list[list] = field(default_factory=list)
+    scores: dict[str, dict[str, list]] = field(default_factory=dict)  # dept -> 编号 -> [自评, 评议, 调整, 审定, 说明]
+    bonuses: dict[str, list[list]] = field(default_factory=dict)  # dept -> [加分项目, 数量, 酌定分值, 说明]
+
+
+def _fill_for(kind: str) -> PatternFill:
+    return {"input": INPUT_FILL, "computed": COMPUTED_FILL, "fixed": FIXED_FILL}[kind]
+
+
+def _title(ws: Worksheet, title: str, hint: str, width_cols: int) -> None:
+    ws.sheet_view.showGridLines = False
+    ws.cell(TITLE_ROW, 1, title).font = Font(name=FONT, size=16, bold=True, color="1F5C7A")
+    ws.row_dimensions[TITLE_ROW].height = 28
+    cell = ws.cell(HINT_ROW, 1, hint)
+    cell.font = Font(name=FONT, size=10, color="555555")
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=HINT_ROW, start_column=1, end_row=HINT_ROW, end_column=max(width_cols, 1))
+    ws.row_dimensions[HINT_ROW].height = 32
+
+
+def _print_setup(ws: Worksheet, landscape: bool, header_row: int = HEADER_ROW) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 9
+    ws.oddHeader.right.text = "&A"
+    ws.oddHeader.right.size = 9
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+
+
+def _table(ws: Worksheet, table: c.Table, columns: list[Column], rows: list[list], top: int = HEADER_ROW,
+           left: int = 1, min_rows: int = 1) -> XlTable:
+    """Header + rows styled by column kind, as an Excel Table named per the contract."""
+    assert [col.header for col in columns] == list(table.all_headers), table.name
+    for j, col in enumerate(columns):
+        cell = ws.cell(top, left + j, col.header)
+        cell.font = Font(name=FONT, bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = CENTER
+        cell.border = BORDER
+        letter = get_column_letter(left + j)
+        if (ws.column_dimensions[letter].width or 0) < col.width:
+            ws.column_dimensions[letter].width = col.width
+    n = max(len(rows), min_rows)
+    for i in range(n):
+        values = rows[i] if i < len(rows) else []
+        for j, col in enumerate(columns):
+            value = values[j] if j < len(values) else None
+            cell = ws.cell(top + 1 + i, left + j, value)
+            cell.font = Font(name=FONT)
+            cell.fill = _fill_for(col.kind)
+            cell.border = BORDER
+            cell.alignment = col.align
+            cell.protection = Protection(locked=col.kind != "input")
+            if col.fmt:
+                cell.number_format = col.fmt
+    ref = f"{get_column_letter(left)}{top}:{get_column_letter(left + len(columns) - 1)}{top + n}"
+    xl = XlTable(displayName=table.name, ref=ref)
+    xl.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False, showColumnStripes=False)
+    ws.add_table(xl)
+    return xl
+
+
+def _validate(ws: Worksheet, rng: str, *, kind: str, formula1: str | None = None, formula2: str | None = None,
+              operator: str | None = None, title: str = "", error: str = "", prompt: str = "") -> None:
+    dv = DataValidation(type=kind, formula1=formula1, formula2=formula2, operator=operator, allow_blank=True,
+                        showErrorMessage=True, errorTitle=title or "输入有误", error=error,
+                        showInputMessage=bool(prompt), promptTitle=title or None, prompt=prompt or None)
+    dv.add(rng)
+    ws.add_data_validation(dv)
+
+
+def _list(items: list[str] | tuple[str, ...]) -> str:
+    return '"' + ",".join(items) + '"'
+
+
+def _input_sheet_common(ws: Worksheet, ncols: int) -> None:
+    ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+    _print_setup(ws, landscape=ncols > 5)
+
+
+# ---------------------------------------------------------------------------------------------
+# One builder per sheet
+# ---------------------------------------------------------------------------------------------
+def build_guide(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
+    ws = wb.active
+    ws.title = "说明"
+    ws.sheet_view.showGridLines = False
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 100
+    ws["A1"] = f"{cal.year}年度机关工作目标管理考核工作簿"
+    ws["A1"].font = Font(name=FONT, size=18, bold=True, color="1F5C7A")
+    ws["A2"] = f"依据：{policy.title}（{policy.id}）"
+    ws["A2"].font = Font(name=FONT, size=10, color="555555")
+    steps = [
+        "在“人员”表填写全体人员：部门、职务；班子成员填写分管部门（用、分隔）。",
+        "平时在“考勤”表记录旷工、迟到、早退、漏签，在“请假”表记录请假和公务外出（写明审批人）。",
+        "年底各部门在本部门工作表填写“自评”，考核办依次填写“评议”“调整”“审定”；加分项目填在下方加分表。",
+        "点功能区“考核”选项卡的“重新计算”（或运行 xl-appraisal recalc 本文件），看“校验”表改正错误。",
+        "“汇总”“发放”即为结果：每人每项金额都写明计算依据；定稿后导出报送版发给考核领导小组。",
+    ]
+    ws["A4"] = "五步用好本工作簿"
+    ws["A4"].font = Font(name=FONT, size=13, bold=True)
+    for i, text in enumerate(steps):
+        ws.cell(5 + i, 1, i + 1).font = Font(name=FONT, size=12, bold=True, color="1F5C7A")
+        ws.cell(5 + i, 1).alignment = CENTER
+        cell = ws.cell(5 + i, 2, text)
+        cell.font = Font(name=FONT, size=11)
+        cell.alignment = WRAP
+        ws.row_dimensions[5 + i].height = 22
+    ws["A11"] = "颜色"
+    ws["A11"].font = Font(name=FONT, size=13, bold=True)
+    legend = [(INPUT_FILL, "黄色：由人填写"), (COMPUTED_FILL, "蓝色：由程序计算，已保护，请勿手改"),
+              (FIXED_FILL, "灰色：来自考核办法（编号、考核内容、分值），已保护")]
+    for i, (fill, text) in enumerate(legend):
+        ws.cell(12 + i, 1).fill = fill
+        ws.cell(12 + i, 1).border = BORDER
+        ws.cell(12 + i, 2, text).font = Font(name=FONT, size=11)
+    ws["A16"] = "规则要点"
+    ws["A16"].font = Font(name=FONT, size=13, bold=True)
+    points = [
+        f"考勤津贴{policy.allowance}元：旷工半天扣{policy.deduct_half_day}元、一天扣{policy.deduct_day}元；"
+        f"全年旷工{policy.forfeit_days}天（含）以上扣除全额考勤津贴和目标管理奖金（第五条第1款）。",
+        f"目标管理奖金{policy.bonus_full}元：总分{policy.bonus_threshold}分（含）以上全额；每差{policy.tier_points}分为一档，"
+        f"每档扣{policy.tier_amount}元（第五条第2款）。",
+        "主席与全部部门平均分挂钩；其他班子成员30%与全部部门平均分、70%与分管部门平均分挂钩（第五条第3款）。",
+        f"加分项目合计封顶{policy.bonus_cap}分（第七条）；可调整的规则和选项都在“参数”表。",
+    ]
+    for i, text in enumerate(points):
+        cell = ws.cell(17 + i, 2, text)
+        cell.font = Font(name=FONT, size=11)
+        cell.alignment = WRAP
+        ws.row_dimensions[17 + i].height = 32
+    if not cal.official:
+        cell = ws.cell(22, 2, "⚠ " + CHECK_BY_HAND.format(year=cal.year))
+        cell.font = Font(name=FONT, size=11, bold=True, color="C00000")
+        cell.alignment = WRAP
+    _print_setup(ws, landscape=False, header_row=4)
+    ws.print_title_rows = None
+
+
+def build_summary(wb: Workbook, policy: Policy) -> None:
+    ws = wb.create_sheet("汇总")
+    cols = [Column("部门", 16, "computed"), Column("基础得分", 11, "computed", SCORE),
+            Column("加分合计", 11, "computed", SCORE), Column("计入加分", 11, "computed", SCORE),
+            Column("总分", 11, "computed", SCORE), Column("档次", 8, "computed", "0"),
+            Column("排名", 8, "computed", "0"), Column("阶段", 10, "computed")]
+    _title(ws, "各部门年终目标考核汇总", "程序计算，请勿手改。总分 = 各项得分合计 + 加分（封顶20分）；"
+           "档次为低于100分的扣发档数（第五条第2款）；排名并列者名次相同。", len(cols))
+    _table(ws, c.SUMMARY, cols, [], min_rows=len(policy.departments))
+    ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+    ws.protection.sheet = True
+    _print_setup(ws, landscape=False)
+
+
+def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None:
+    ws = wb.create_sheet(dept.name)
+    code = dept.code
+    cols = [Column("编号", 7, "fixed", align=CENTER), Column("考核内容", 52, "fixed"),
+            Column("分值", 7, "fixed", "0.##", CENTER)] + [Column(s, 8, "input", "0.##", CENTER) for s in c.STAGE_HEADERS]
+    cols.append(Column("说明", 24, "input"))
+    _title(ws, f"{dept.name} · 年终目标考核（100分）",
+           "黄色格由人填写：自评 → 评议 → 调整 → 审定，每项0至分值；计算时取最后填写的一栏。"
+           "右侧加分表按第七条填写，合计封顶20分。", len(cols))
+    typed = data.scores.get(dept.name, {})
+    rows = [[i.number, i.text, float(i.max_points), *(typed.get(i.number, []) + [None] * 5)[:5]] for i in dept.items]
+    _table(ws, c.items_table(dept.name, code), cols, rows)
+    for k, item in enumerate(dept.items):
+        r = FIRST_ROW + k
+        ws.row_dimensions[r].height = 30 if len(item.text) > 26 else 18
+        _validate(ws, f"D{r}:G{r}", kind="decimal", operator="between", formula1="0",
+                  formula2=str(item.max_points), title="得分超出范围",
+                  error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
+    # The bonus table sits to the right of the items, so that each table keeps its own column widths
+    # and can grow downwards (第七条).
+    left = len(cols) + 2
+    ws.column_dimensions[get_column_letter(left - 1)].width = 2
+    ws.cell(HEADER_ROW - 1, left, f"加分项目（第七条，合计封顶{policy.bonus_cap}分）").font = Font(name=FONT, size=12, bold=True)
+    bcols = [Column("加分项目", 24, "input"), Column("数量", 6, "input", "0", CENTER),
+             Column("酌定分值", 9, "input", "0.##", CENTER), Column("说明", 30, "input"),
+             Column("计分", 7, "computed", "0.##", CENTER)]
+    bonus_rows = data.bonuses.get(dept.name, [])
+    n = max(BONUS_ROWS, len(bonus_rows))
+    _table(ws, c.bonus_table(dept.name, code), bcols, bonus_rows, left=left, min_rows=n)
+    first, last = FIRST_ROW, FIRST_ROW + n - 1
+    a, b, d = (get_column_letter(left + k) for k in (0, 1, 2))
+    _validate(ws, f"{a}{first}:{a}{last}", kind="list", formula1=f"={BONUS_KIND_LIST}", title="加分项目",
+              error="请从下拉列表选择加分项目（见“参数”表）")
+    _validate(ws, f"{b}{first}:{b}{last}", kind="whole", operator="greaterThanOrEqual", formula1="1",
+              title="数量", error="数量应为正整数")
+    _validate(ws, f"{d}{first}:{d}{last}", kind="decimal", operator="greaterThan", formula1="0",
+              title="酌定分值", error="酌定分值只用于“其他创新工作”，应为正数",
+              prompt="仅“其他创新工作”填写，并在说明中写明依据")
+    ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # people may widen columns on a protected sheet
+    ws.protection.formatRows = False
+    _print_setup(ws, landscape=True)
+
+
+def build_attendance(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData) -> None:
+    ws = wb.create_sheet("考勤")
+    cols = [Column("日期", 12, fmt=DATE), Column("姓名", 12), Column("时段", 8, align=CENTER),
+            Column("情况", 8, align=CENTER), Column("备注", 40)]
+    _title(ws, "考勤记录（第四条）", f"只记例外：旷工、迟到、早退、漏签。没有记录的工作半天视为出勤。"
+           f"签到：上午{policy.signin_am:%H:%M}前、下午{policy.signin_pm:%H:%M}前；"
+           f"签退：上午{policy.signout_am:%H:%M}后、下午{policy.signout_pm:%H:%M}后。全天=两个半天。", len(cols))
+    _table(ws, c.ATTENDANCE, cols, data.attendance)
+    last = FIRST_ROW + INPUT_ROWS
+    _validate(ws, f"A{FIRST_ROW}:A{last}", kind="date", operator="between", formula1=f"DATE({cal.year},1,1)",
+              formula2=f"DATE({cal.year},12,31)", title="日期", error=f"请填写{cal.year}年内的日期，如{cal.year}-03-16")
+    _validate(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=f"={STAFF_LIST}", title="姓名",
+              error="姓名须是“人员”表中的人")
+    _validate(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(PERIODS), title="时段", error="请选择上午、下午或全天")
+    _validate(ws, f"D{FIRST_ROW}:D{last}", kind="list", formula1=_list(EVENT_KINDS), title="情况",
+              error="请选择旷工、迟到、早退或漏签")
+    _input_sheet_common(ws, len(cols))
+
+
+def build_leave(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData) -> None:
+    ws = wb.create_sheet("请假")
+    cols = [Column("姓名", 12), Column("开始日期", 12, fmt=DATE), Column("开始时段", 9, align=CENTER),
+            Column("结束日期", 12, fmt=DATE), Column("结束时段", 9, align=CENTER), Column("类型", 10, align=CENTER),
+            Column("审批人", 12), Column("备注", 36)]
+    _title(ws, "请假与公务外出（第四条第2款）", "半天内由分管领导批准，一天内由常务副主席批准，一天以上由主席批准；"
+           "公务外出不需审批但须登记。天数按日历中的工作半天计算。", len(cols))
+    _table(ws, c.LEAVE, cols, data.leave)
+    last = FIRST_ROW + INPUT_ROWS
+    for col in ("B", "D"):
+        _validate(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="date", operator="between",
+                  formula1=f"DATE({cal.year},1,1)", formula2=f"DATE({cal.year},12,31)", title="日期",
+                  error=f"请填写{cal.year}年内的日期")
+    for col in ("A", "G"):
+        _validate(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=f"={STAFF_LIST}", title="姓名",
+                  error="须是“人员”表中的人")
+    for col in ("C", "E"):
+        _validate(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=_list(PERIODS), title="时段",
+                  error="请选择上午、下午或全天")
+    _validate(ws, f"F{FIRST_ROW}:F{last}", kind="list", formula1=_list(LEAVE_KINDS), title="类型",
+              error="请从下拉列表选择请假类型")
+    _input_sheet_common(ws, len(cols))
+
+
+def build_staff(wb: Workbook, policy: Policy, data: BookData) -> None:
+    ws = wb.create_sheet("人员")
+    cols = [Column("姓名", 12), Column("部门", 14), Column("职务", 12), Column("分管部门", 30), Column("备注", 30)]
+    _title(ws, "人员名单", "班子成员（主席、常务副主席、副主席）部门填“领导班子”并填写分管部门；"
+           "其他人员填所在部门。姓名不能重复。", len(cols))
+    _table(ws, c.STAFF, cols, data.staff)
+    last = FIRST_ROW + 500
+    _validate(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=_list([*policy.department_names, LEADERSHIP]),
+              title="部门", error="请从下拉列表选择部门")
+    _validate(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(ROLES), title="职务", error="请从下拉列表选择职务")
+    _input_sheet_common(ws, len(cols))
+    wb.defined_names[STAFF_LIST] = DefinedName(STAFF_LIST, attr_text=f"'人员'!$A${FIRST_ROW}:$A${last}")
+
+
+def build_payouts(wb: Workbook) -> None:
+    ws = wb.create_sheet("发放")
+    cols = [Column("姓名", 10, "computed"), Column("部门", 12, "computed"), Column("职务", 11, "computed"),
+            Column("挂钩得分", 9, "computed", SCORE), Column("旷工天数", 9, "computed", "0.0"),
+            Column("考勤津贴", 11, "computed", MONEY), Column("目标管理奖金", 12, "computed", MONEY),
+            Column("合计", 11, "computed", MONEY), Column("状态", 7, "computed", align=CENTER),
+            Column("计算依据", 90, "computed")]
+    _title(ws, "考勤津贴与目标管理奖金发放表", "程序计算，请勿手改。状态“暂定”表示尚有部门未全部审定或工作簿有错误；"
+           "计算依据写明每一步和所依条款。", len(cols))
+    _table(ws, c.PAYOUTS, cols, [])
+    ws.freeze_panes = ws.cell(FIRST_ROW, 2)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    _print_setup(ws, landscape=True)
+
+
+def build_issues(wb: Workbook) -> None:
+    ws = wb.create_sheet("校验")
+    cols = [Column("级别", 8, "computed", align=CENTER), Column("工作表", 12, "computed"),
+            Column("单元格", 9, "computed", align=CENTER), Column("说明", 90, "computed")]
+    _title(ws, "校验结果", "“错误”必须改正后才能定稿；“提醒”请核对。改正后再次重新计算。", len(cols))
+    _table(ws, c.ISSUES, cols, [])
+    ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+    ws.protection.sheet = True
+    _print_setup(ws, landscape=False)
+
+
+def build_params(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
+    ws = wb.create_sheet("参数")
+    cols = [Column("参数", 22, "fixed"), Column("值", 14, "input"), Column("说明", 44, "fixed"),
+            Column("键", 4, "fixed")]
+    _title(ws, "考核参数（来自考核办法，可按新办法修改）", "改“值”一栏即可；开关类参数只能填说明中列出的选项。"
+           "右侧为加分项目及分值，“其他创新工作”不设固定分值。", 10)
+    meta = [[c.META_KEYS["year"], cal.year, "本工作簿的考核年度", "year"],
+            [c.META_KEYS["policy_id"], policy.id, "考核办法编号", "policy_id"],
+            [c.META_KEYS["policy_title"], policy.title, "考核办法名称", "policy_title"]]
+    rows = meta + [[p.name, p.value, f"{p.unit}；{p.clause}" if p.unit else p.clause, p.key] for p in policy.params]
+    _table(ws, c.POLICY, cols, rows)
+    ws.column_dimensions["D"].hidden = True
+    kcols = [Column("加分项目", 26, "input"), Column("单项分值", 9, "input", "0.##", CENTER), Column("依据", 46, "fixed")]
+    krows = [[k.label, float(k.points) if k.points is not None else None, k.clause] for k in policy.bonus_kinds]
+    _table(ws, c.BONUS_KINDS, kcols, krows, left=6)
+    last = FIRST_ROW + 40
+    wb.defined_names[BONUS_KIND_LIST] = DefinedName(BONUS_KIND_LIST, attr_text=f"'参数'!$F${FIRST_ROW}:$F${last}")
+    ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+    _print_setup(ws, landscape=True)
+
+
+def build_calendar(wb: Workbook, cal: YearCalendar) -> None:
+    ws = wb.create_sheet("日历")
+    cols = [Column("日期", 13, fmt=DATE), Column("工作日", 8, align=CENTER), Column("说明", 26)]
+    hint = (f"{cal.year}年共{cal.working_days}个工作日，含法定节假日和调休（来自 chinesecalendar）。如有变动可直接修改。"
+            if cal.official else "⚠ " + CHECK_BY_HAND.format(year=cal.year))
+    _title(ws, f"{cal.year}年工作日历", hint, len(cols))
+    if not cal.official:
+        ws.cell(HINT_ROW, 1).font = Font(name=FONT, size=10, bold=True, color="C00000")
+    rows = [[d.date, "是" if d.workday else "否", d.note] for d in cal.days]
+    _table(ws, c.CALENDAR, cols, rows)
+    _validate(ws, f"B{FIRST_ROW}:B{FIRST_ROW + len(rows)}", kind="list", formula1=_list(["是", "否"]), title="工作日",
+              error="请填“是”或“否”")
+    _input_sheet_common(ws, len(cols))
+
+
+def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = None) -> Workbook:
+    """The whole workbook, sheet by sheet, in the order people meet them."""
+    data = data or BookData()
+    wb = Workbook()
+    build_guide(wb, policy, cal)
+    build_summary(wb, policy)
+    for dept in policy.departments:
+        build_department(wb, policy, dept, data)
+    build_attendance(wb, policy, cal, data)
+    build_leave(wb, policy, cal, data)
+    build_staff(wb, policy, data)
+    build_payouts(wb)
+    build_issues(wb)
+    build_params(wb, policy, cal)
+    build_calendar(wb, cal)
+    fixed = dt.datetime(cal.year, 1, 1)
+    wb.properties.creator = "xl-appraisal"
+    wb.properties.title = f"{cal.year}年度机关工作目标管理考核"
+    wb.properties.created = fixed
+    return wb

@@ -1,0 +1,64 @@
+"""The workbook's data contract (shared/WORKBOOK.md v1): sheet names, table names, headers, ownership.
+
+Headers listed here are the contract's, in order; a table may carry more columns after them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEPARTMENT_CODES = {
+    "办公室": "office",
+    "财务部": "finance",
+    "组宣部": "orgpub",
+    "女工部": "women",
+    "保障部": "protection",
+    "职工服务中心": "service",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet: str
+    name: str
+    headers: tuple[str, ...]
+    computed: tuple[str, ...] = ()  # columns the engine writes; the rest are input
+    extra: tuple[str, ...] = ()  # columns this tool adds after the contract's (allowed by WORKBOOK.md)
+
+    @property
+    def all_headers(self) -> tuple[str, ...]:
+        return self.headers + self.extra
+
+
+STAFF = Table("人员", "tblStaff", ("姓名", "部门", "职务", "分管部门", "备注"))
+ATTENDANCE = Table("考勤", "tblAttendance", ("日期", "姓名", "时段", "情况", "备注"))
+LEAVE = Table("请假", "tblLeave", ("姓名", "开始日期", "开始时段", "结束日期", "结束时段", "类型", "审批人", "备注"))
+CALENDAR = Table("日历", "tblCalendar", ("日期", "工作日", "说明"))
+POLICY = Table("参数", "tblPolicy", ("参数", "值", "说明"), extra=("键",))
+BONUS_KINDS = Table("参数", "tblBonusKinds", ("加分项目", "单项分值", "依据"))
+SUMMARY = Table(
+    "汇总", "tblSummary", ("部门", "基础得分", "加分合计", "计入加分", "总分", "档次", "排名", "阶段"),
+    computed=("部门", "基础得分", "加分合计", "计入加分", "总分", "档次", "排名", "阶段"),
+)
+PAYOUTS = Table(
+    "发放", "tblPayouts",
+    ("姓名", "部门", "职务", "挂钩得分", "旷工天数", "考勤津贴", "目标管理奖金", "合计", "状态", "计算依据"),
+    computed=("姓名", "部门", "职务", "挂钩得分", "旷工天数", "考勤津贴", "目标管理奖金", "合计", "状态", "计算依据"),
+)
+ISSUES = Table("校验", "tblIssues", ("级别", "工作表", "单元格", "说明"), computed=("级别", "工作表", "单元格", "说明"))
+STAGE_HEADERS = ("自评", "评议", "调整", "审定")
+
+
+def items_table(sheet: str, code: str) -> Table:
+    return Table(sheet, f"tblItems_{code}", ("编号", "考核内容", "分值", *STAGE_HEADERS, "说明"))
+
+
+def bonus_table(sheet: str, code: str) -> Table:
+    return Table(sheet, f"tblBonus_{code}", ("加分项目", "数量", "酌定分值", "说明", "计分"), computed=("计分",))
+
+
+INPUT_TABLES = (STAFF, ATTENDANCE, LEAVE, CALENDAR, POLICY, BONUS_KINDS)
+COMPUTED_TABLES = (SUMMARY, PAYOUTS, ISSUES)
+
+# Meta rows of tblPolicy: not rules, but what the workbook is.
+META_KEYS = {"year": "考核年度", "policy_id": "规则编号", "policy_title": "规则名称"}

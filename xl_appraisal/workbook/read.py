@@ -1,0 +1,270 @@
+"""Read a workbook file into the engine's plain inputs (openpyxl reader style: named steps, and a
+failure says which step failed and why, in one Chinese sentence).
+
+Steps: open the package safely -> find the contract tables -> read the policy (参数 + department
+tables) -> read the people, scores, bonuses, attendance, leave and calendar.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from xl_appraisal.engine.issues import ERROR, Issue, Source
+from xl_appraisal.engine.model import (
+    AttendanceEvent,
+    BonusEntry,
+    CalendarDay,
+    Inputs,
+    ItemScore,
+    Leave,
+    Person,
+)
+from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
+from xl_appraisal.policy import BonusKind, Department, Item, Param, Policy, build_policy, load_policy
+from xl_appraisal.workbook import contract as c
+
+MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a year's workbook is a few MB; more is a zip bomb
+MAX_RATIO = 200  # uncompressed/compressed for any one part
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class WorkbookUnusable(Exception):
+    """The file cannot be used at all (exit 2). str() is one Chinese sentence for the user."""
+
+
+@dataclass
+class TableRows:
+    """One contract table as read: its place and its non-blank data rows (header -> raw value)."""
+
+    table: c.Table
+    sheet: str
+    ref: str
+    header_row: int
+    columns: dict[str, str]  # header -> column letter
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+
+    def source(self, row: int) -> Source:
+        return Source(self.sheet, {h: f"{col}{row}" for h, col in self.columns.items()})
+
+
+@dataclass
+class Book:
+    path: Path
+    year: int
+    policy: Policy | None
+    inputs: Inputs | None
+    tables: dict[str, TableRows]
+    issues: list[Issue]
+
+
+def check_package(path: Path) -> None:
+    """Step 1: is this a workbook we may open? (missing, folder, encrypted, not a zip, bombs)"""
+    if not path.exists():
+        raise WorkbookUnusable(f"找不到文件：{path}")
+    if path.is_dir():
+        raise WorkbookUnusable(f"{path} 是文件夹，不是工作簿文件")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        raise WorkbookUnusable(f"{path.name} 是加密的工作簿或旧版 .xls 文件：请在 Excel 中取消密码并另存为 .xlsm 或 .xlsx")
+    if not zipfile.is_zipfile(path):
+        raise WorkbookUnusable(f"{path.name} 不是 Excel 工作簿（.xlsm/.xlsx），无法读取")
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            total = sum(i.file_size for i in infos)
+            worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookUnusable(f"{path.name} 已损坏，无法作为工作簿打开（{exc}）") from exc
+    if "xl/workbook.xml" not in names:
+        raise WorkbookUnusable(f"{path.name} 是压缩包，但不是 Excel 工作簿")
+    if total > MAX_UNCOMPRESSED or worst > MAX_RATIO and total > 20 * 1024 * 1024:
+        raise WorkbookUnusable(f"{path.name} 解压后过大（{total // (1024 * 1024)} MB），疑似异常文件，已拒绝读取")
+
+
+def open_workbook(path: Path):
+    """Step 2: parse with openpyxl (defusedxml is installed, so XML bombs are refused)."""
+    import openpyxl
+
+    check_package(path)
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds; the user needs one sentence
+        name = type(exc).__name__
+        if "Entities" in name or "DTD" in name:
+            raise WorkbookUnusable(f"{path.name} 含有不安全的 XML 内容，已拒绝读取") from exc
+        raise WorkbookUnusable(f"{path.name} 无法作为工作簿读取（{name}）") from exc
+
+
+def _split_ref(ref: str) -> tuple[int, int, int, int]:
+    from openpyxl.utils.cell import range_boundaries
+
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    return min_col, min_row, max_col, max_row
+
+
+def find_tables(wb) -> dict[str, tuple[object, str]]:
+    """Step 3: every Excel table in the workbook, by name -> (worksheet, ref)."""
+    found = {}
+    for ws in wb.worksheets:
+        for name, table in ws.tables.items():
+            found[name] = (ws, table.ref if hasattr(table, "ref") else table)
+    return found
+
+
+def read_table(found: dict, table: c.Table, extend: bool = False) -> TableRows:
+    """Rows of one contract table. `extend`: also rows typed just below the table's end (another tool
+    may append rows without resizing the table); reading stops at the first blank row."""
+    from openpyxl.utils import get_column_letter
+
+    if table.name not in found:
+        raise WorkbookUnusable(f"工作簿缺少表格 {table.name}（应在“{table.sheet}”工作表），不是本工具的考核工作簿或表格被删除")
+    ws, ref = found[table.name]
+    min_col, min_row, max_col, max_row = _split_ref(ref)
+    header_cells = next(ws.iter_rows(min_row=min_row, max_row=min_row, min_col=min_col, max_col=max_col))
+    headers = [normalize_text(cell.value) for cell in header_cells]
+    expected = list(table.headers)
+    if headers[: len(expected)] != expected:
+        raise WorkbookUnusable(
+            f"“{ws.title}”工作表的表格 {table.name} 表头应为 {'、'.join(expected)}，现为 {'、'.join(h for h in headers if h)}"
+        )
+    columns = {h: get_column_letter(min_col + j) for j, h in enumerate(headers) if h}
+    out = TableRows(table, ws.title, ref, min_row, columns)
+    last = ws.max_row if extend else max_row
+    for offset, values in enumerate(
+        ws.iter_rows(min_row=min_row + 1, max_row=last, min_col=min_col, max_col=max_col, values_only=True)
+    ):
+        row = min_row + 1 + offset
+        blank = all(is_blank(v) for v in values)
+        if row > max_row and blank:
+            break
+        if blank:
+            continue
+        out.rows.append((row, dict(zip(headers, values, strict=False))))
+    return out
+
+
+def _cell(tr: TableRows, row: int, header: str) -> Source:
+    return Source(tr.sheet, {"值": f"{tr.columns.get(header, '')}{row}"})
+
+
+def read_policy(found: dict, wb) -> tuple[int, Policy | None, list[Issue], dict[str, TableRows]]:
+    """Step 4: the workbook's own rules: 参数, 加分项目 and each department's items."""
+    issues: list[Issue] = []
+    ptab = read_table(found, c.POLICY)
+    ktab = read_table(found, c.BONUS_KINDS)
+    default = {p.name: p for p in load_policy().params}  # to read a 参数 table without the 键 column
+    meta_by_name = {v: k for k, v in c.META_KEYS.items()}
+    params: list[Param] = []
+    values: dict[str, object] = {}
+    where: dict[str, Source] = {}
+    meta: dict[str, object] = {}
+    for row, r in ptab.rows:
+        name = normalize_text(r.get("参数"))
+        key = normalize_text(r.get("键")) or (default[name].key if name in default else meta_by_name.get(name, ""))
+        if key in c.META_KEYS:
+            meta[key] = r.get("值")
+            continue
+        if not key:
+            issues.append(Issue("warning", ptab.sheet, f"{ptab.columns['参数']}{row}", f"参数“{name}”无法识别，未使用"))
+            continue
+        note = re.split(r"[;；]", str(r.get("说明") or ""))[-1].strip()
+        base = default.get(name)
+        params.append(Param(key, name, "" if r.get("值") is None else str(r.get("值")), base.unit if base else "",
+                            note, base.rule if base else ""))
+        values[key] = "" if r.get("值") is None else r.get("值")
+        where[key] = _cell(ptab, row, "值")
+    year_value, _ = parse_number(meta.get("year"))
+    year = int(year_value) if year_value is not None else 0
+    if not year:
+        issues.append(Issue(ERROR, ptab.sheet, "", "参数表缺少“考核年度”或其值不是年份"))
+    kinds = []
+    for row, r in ktab.rows:
+        label = normalize_text(r.get("加分项目"))
+        points, _ = (None, False) if is_blank(r.get("单项分值")) else parse_number(r.get("单项分值"), unit="分")
+        if points is None and not is_blank(r.get("单项分值")):
+            issues.append(Issue(ERROR, ktab.sheet, f"{ktab.columns['单项分值']}{row}", f"加分项目“{label}”的分值不是数字"))
+            continue
+        kinds.append(BonusKind(label, points, normalize_text(r.get("依据"))))
+        where[f"kind:{label}"] = Source(ktab.sheet, {"加分项目": f"{ktab.columns['加分项目']}{row}",
+                                                    "单项分值": f"{ktab.columns['单项分值']}{row}"})
+    departments = []
+    item_tables: dict[str, TableRows] = {}
+    for ws in wb.worksheets:
+        for name in ws.tables:
+            if not name.startswith("tblItems_"):
+                continue
+            code = name.removeprefix("tblItems_")
+            tr = read_table(found, c.items_table(ws.title, code))
+            item_tables[ws.title] = tr
+            items = []
+            for row, r in tr.rows:
+                points, _ = parse_number(r.get("分值"))
+                if points is None:
+                    issues.append(Issue(ERROR, tr.sheet, f"{tr.columns['分值']}{row}", "分值不是数字"))
+                    points = Decimal(0)
+                items.append(Item(normalize_text(r.get("编号")), normalize_text(r.get("考核内容")), points))
+            departments.append(Department(code, ws.title, tuple(items)))
+            where[f"dept:{ws.title}"] = Source(tr.sheet, {"分值": f"{tr.columns['分值']}{tr.header_row + 1}"})
+    policy, problems = build_policy(
+        {"id": meta.get("policy_id", ""), "title": meta.get("policy_title", ""), "year": year},
+        params, values, kinds, departments, where,
+    )
+    return year, policy, issues + problems, item_tables
+
+
+def read_book(path: str | os.PathLike) -> Book:
+    """The whole workbook as engine inputs; raises WorkbookUnusable (exit 2) only for unusable files."""
+    path = Path(path)
+    wb = open_workbook(path)
+    found = find_tables(wb)
+    for t in (*c.INPUT_TABLES, *c.COMPUTED_TABLES):
+        read_table(found, t)  # presence and headers of every contract table, before anything else
+    year, policy, issues, item_tables = read_policy(found, wb)
+    tables: dict[str, TableRows] = {}
+    for t in (c.STAFF, c.ATTENDANCE, c.LEAVE, c.CALENDAR):
+        tables[t.name] = read_table(found, t, extend=True)
+    for tr in list(tables.values()):
+        if tr.rows and tr.rows[-1][0] > _split_ref(tr.ref)[3]:
+            first_out = next(r for r, _ in tr.rows if r > _split_ref(tr.ref)[3])
+            issues.append(Issue("warning", tr.sheet, f"A{first_out}",
+                                f"第{first_out}行起的数据在表格 {tr.table.name} 范围之外，已一并读取；建议在 Excel 中扩展表格"))
+    for tr in item_tables.values():
+        tables[tr.table.name] = tr
+    if policy is None:
+        return Book(path, year, None, None, tables, issues)
+    for dept in policy.departments:
+        tables[f"tblBonus_{dept.code}"] = read_table(found, c.bonus_table(dept.name, dept.code), extend=True)
+    return Book(path, year, policy, to_inputs(policy, year, tables), tables, issues)
+
+
+def to_inputs(policy: Policy, year: int, tables: dict[str, TableRows]) -> Inputs:
+    """Step 5: rows -> the engine's plain records, each with the cells it came from."""
+    inputs = Inputs(policy=policy, year=year)
+    st = tables[c.STAFF.name]
+    inputs.staff = [Person(normalize_text(r.get("姓名")), r.get("部门"), r.get("职务"),
+                           "" if r.get("分管部门") is None else str(r.get("分管部门")),
+                           r.get("备注") or "", st.source(row)) for row, r in st.rows]
+    at = tables[c.ATTENDANCE.name]
+    inputs.events = [AttendanceEvent(r.get("日期"), r.get("姓名"), r.get("时段"), r.get("情况"), r.get("备注"),
+                                     at.source(row)) for row, r in at.rows]
+    lv = tables[c.LEAVE.name]
+    inputs.leaves = [Leave(r.get("姓名"), r.get("开始日期"), r.get("开始时段"), r.get("结束日期"), r.get("结束时段"),
+                           r.get("类型"), r.get("审批人"), r.get("备注"), lv.source(row)) for row, r in lv.rows]
+    ca = tables[c.CALENDAR.name]
+    inputs.calendar = [CalendarDay(r.get("日期"), r.get("工作日"), r.get("说明"), ca.source(row)) for row, r in ca.rows]
+    for dept in policy.departments:
+        it = tables[f"tblItems_{dept.code}"]
+        inputs.scores += [ItemScore(dept.name, normalize_text(r.get("编号")),
+                                    tuple(r.get(s) for s in c.STAGE_HEADERS), it.source(row))  # type: ignore[arg-type]
+                          for row, r in it.rows]
+        bt = tables[f"tblBonus_{dept.code}"]
+        inputs.bonuses += [BonusEntry(dept.name, r.get("加分项目"), r.get("数量"), r.get("酌定分值"), r.get("说明"),
+                                      key=(bt.table.name, row), src=bt.source(row)) for row, r in bt.rows]
+    return inputs

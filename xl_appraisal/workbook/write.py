@@ -1,0 +1,299 @@
+"""Write the computed tables back by editing only the XML parts that hold them.
+
+Why not openpyxl load+save: it drops x14 extensions (cross-sheet validations, data bars), the 2007
+ribbon relationship and anything else it does not model. Here every part we do not own is copied
+byte for byte; in the parts we own (a computed sheet, a table definition) only the owned cells and
+the table's size change. Strings are written inline, so shared strings are never touched, and text
+that looks like a formula (=SUM…) stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from lxml import etree
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
+_REF = re.compile(r"^([A-Z]+)(\d+)$")
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def col_letters(index: int) -> str:
+    out = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def split_ref(ref: str) -> tuple[int, int, int, int]:
+    """'A4:J10' -> (min_col, min_row, max_col, max_row)."""
+    a, _, b = ref.partition(":")
+    b = b or a
+    ma, mb = _REF.match(a), _REF.match(b)
+    if not ma or not mb:
+        raise ValueError(ref)
+    return col_index(ma[1]), int(ma[2]), col_index(mb[1]), int(mb[2])
+
+
+@dataclass
+class TableWrite:
+    """Replace the data rows of a computed table (resizing it); `rows` are lists in header order."""
+
+    table: str
+    rows: list[list[object]]
+
+
+@dataclass
+class ColumnWrite:
+    """Set one computed column of a table, row by row (sheet row number -> value)."""
+
+    table: str
+    header: str
+    values: dict[int, object]
+
+
+@dataclass
+class CellWrite:
+    sheet: str
+    ref: str
+    value: object
+
+
+@dataclass
+class Package:
+    """A workbook package in memory: its parts in their original order, and where tables live."""
+
+    parts: dict[str, bytes]
+    infos: dict[str, zipfile.ZipInfo]
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> part
+    tables: dict[str, tuple[str, str]] = field(default_factory=dict)  # table name -> (sheet part, table part)
+
+    @classmethod
+    def load(cls, data: bytes) -> Package:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = {i.filename: i for i in z.infolist()}
+            parts = {name: z.read(name) for name in infos}
+        pkg = cls(parts, infos)
+        pkg._index()
+        return pkg
+
+    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
+        folder, name = posixpath.split(part)
+        rels_part = posixpath.join(folder, "_rels", name + ".rels")
+        if rels_part not in self.parts:
+            return {}
+        root = etree.fromstring(self.parts[rels_part], _PARSER)
+        out = {}
+        for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            out[rel.get("Id")] = (rel.get("Type", ""), path)
+        return out
+
+    def _index(self) -> None:
+        wb = etree.fromstring(self.parts["xl/workbook.xml"], _PARSER)
+        rels = self._rels("xl/workbook.xml")
+        for sheet in wb.iter(q("sheet")):
+            rid = sheet.get(f"{{{REL_NS}}}id")
+            if rid in rels:
+                self.sheets[sheet.get("name")] = rels[rid][1]
+        for part in self.sheets.values():
+            for kind, target in self._rels(part).values():
+                if kind.endswith("/table") and target in self.parts:
+                    table = etree.fromstring(self.parts[target], _PARSER)
+                    self.tables[table.get("displayName") or table.get("name")] = (part, target)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in self.parts.items():
+                info = self.infos[name]
+                new = zipfile.ZipInfo(name, date_time=info.date_time)
+                new.compress_type = info.compress_type
+                new.external_attr = info.external_attr
+                z.writestr(new, data)
+        return buf.getvalue()
+
+
+def _serialize(root) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+class SheetEditor:
+    """Cell-level edits of one worksheet part, keeping everything else in it as it was."""
+
+    def __init__(self, xml: bytes):
+        self.root = etree.fromstring(xml, _PARSER)
+        self.data = self.root.find(q("sheetData"))
+        self.rows = {int(r.get("r")): r for r in self.data.iter(q("row"))}
+
+    def row(self, r: int, create: bool = True):
+        el = self.rows.get(r)
+        if el is None and create:
+            el = etree.Element(q("row"), r=str(r))
+            later = [n for n in self.rows if n > r]
+            if later:
+                self.rows[min(later)].addprevious(el)
+            else:
+                self.data.append(el)
+            self.rows[r] = el
+        return el
+
+    def cell(self, col: int, r: int, create: bool = True):
+        row = self.row(r, create)
+        if row is None:
+            return None
+        ref = f"{col_letters(col)}{r}"
+        for c in row.iterfind(q("c")):
+            cref = c.get("r")
+            if cref == ref:
+                return c
+            if cref and col_index(_REF.match(cref)[1]) > col:
+                if not create:
+                    return None
+                el = etree.Element(q("c"), r=ref)
+                c.addprevious(el)
+                row.attrib.pop("spans", None)
+                return el
+        if not create:
+            return None
+        el = etree.SubElement(row, q("c"), r=ref)
+        row.attrib.pop("spans", None)
+        return el
+
+    def style(self, col: int, r: int) -> str | None:
+        c = self.cell(col, r, create=False)
+        return None if c is None else c.get("s")
+
+    def set(self, col: int, r: int, value: object, style: str | None = None) -> None:
+        c = self.cell(col, r)
+        for child in list(c):
+            c.remove(child)
+        c.attrib.pop("t", None)
+        if style is not None:
+            c.set("s", style)
+        if value is None or value == "":
+            return
+        if isinstance(value, bool):
+            c.set("t", "b")
+            etree.SubElement(c, q("v")).text = "1" if value else "0"
+        elif isinstance(value, (int, float, Decimal)):
+            etree.SubElement(c, q("v")).text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        elif isinstance(value, (dt.date, dt.datetime)):
+            moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+            serial = (moment - EXCEL_EPOCH).total_seconds() / 86400
+            etree.SubElement(c, q("v")).text = format(serial, "g")
+        else:
+            c.set("t", "inlineStr")  # always text: '=SUM(A1)' typed by a person stays text (no <f>)
+            is_ = etree.SubElement(c, q("is"))
+            t = etree.SubElement(is_, q("t"))
+            t.text = _xml_safe(str(value))
+            t.set(XML_SPACE, "preserve")
+
+    def clear_cells(self, r: int, cols: range) -> None:
+        row = self.rows.get(r)
+        if row is None:
+            return
+        for c in list(row.iterfind(q("c"))):
+            if col_index(_REF.match(c.get("r"))[1]) in cols:
+                row.remove(c)
+        if len(row) == 0:
+            self.data.remove(row)
+            del self.rows[r]
+
+    def fix_dimension(self) -> None:
+        dim = self.root.find(q("dimension"))
+        if dim is None or not self.rows:
+            return
+        max_row = max(self.rows)
+        max_col = 1
+        for row in self.rows.values():
+            last = row.findall(q("c"))
+            if last:
+                max_col = max(max_col, col_index(_REF.match(last[-1].get("r"))[1]))
+        min_col, min_row, _, _ = split_ref(dim.get("ref", "A1"))
+        dim.set("ref", f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{max_row}")
+
+    def to_bytes(self) -> bytes:
+        self.fix_dimension()
+        return _serialize(self.root)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite] = (),
+          cells: list[CellWrite] = ()) -> bytes:
+    """The package with the given computed cells written; every other part byte-identical."""
+    pkg = Package.load(data)
+    editors: dict[str, SheetEditor] = {}
+
+    def editor(part: str) -> SheetEditor:
+        if part not in editors:
+            editors[part] = SheetEditor(pkg.parts[part])
+        return editors[part]
+
+    for tw in tables:
+        sheet_part, table_part = pkg.tables[tw.table]
+        table = etree.fromstring(pkg.parts[table_part], _PARSER)
+        min_col, min_row, max_col, max_row = split_ref(table.get("ref"))
+        ed = editor(sheet_part)
+        styles = [ed.style(col, min_row + 1) for col in range(min_col, max_col + 1)]
+        n = max(len(tw.rows), 1)
+        for i in range(n):
+            values = tw.rows[i] if i < len(tw.rows) else []
+            for j, col in enumerate(range(min_col, max_col + 1)):
+                ed.set(col, min_row + 1 + i, values[j] if j < len(values) else None, styles[j])
+        for r in range(min_row + 1 + n, max_row + 1):
+            ed.clear_cells(r, range(min_col, max_col + 1))
+        new_ref = f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{min_row + n}"
+        table.set("ref", new_ref)
+        auto = table.find(q("autoFilter"))
+        if auto is not None:
+            auto.set("ref", new_ref)
+        pkg.parts[table_part] = _serialize(table)
+
+    for cw in columns:
+        sheet_part, table_part = pkg.tables[cw.table]
+        table = etree.fromstring(pkg.parts[table_part], _PARSER)
+        min_col, min_row, max_col, max_row = split_ref(table.get("ref"))
+        names = [tc.get("name") for tc in table.iter(q("tableColumn"))]
+        col = min_col + names.index(cw.header)
+        ed = editor(sheet_part)
+        for r in range(min_row + 1, max_row + 1):
+            if r in cw.values or ed.cell(col, r, create=False) is not None:
+                ed.set(col, r, cw.values.get(r))
+
+    for cell in cells:
+        m = _REF.match(cell.ref)
+        editor(pkg.sheets[cell.sheet]).set(col_index(m[1]), int(m[2]), cell.value)
+
+    for part, ed in editors.items():
+        pkg.parts[part] = ed.to_bytes()
+    return pkg.to_bytes()
