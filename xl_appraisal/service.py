@@ -22,6 +22,8 @@ from xl_appraisal.workbook.save import atomic_write
 from xl_appraisal.workbook.write import CellWrite, ColumnWrite, TableWrite, apply
 
 STATUS_CELL = "A3"
+EXPLAIN_WIDTH = 64  # 发放!J, as built
+ISSUE_WIDTH = 80  # 校验!D, as built
 
 
 @dataclass
@@ -52,10 +54,18 @@ def _score(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(CENT)
 
 
+def text_height(text: str, width: float, line: float = 14.5) -> float:
+    """Points for a wrapped cell of `width` characters (a CJK character takes two): spreadsheet
+    programs do not re-measure rows written by another program, so we size them."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    lines = max(1, -(-units // max(int(width) - 2, 1)))
+    return round(lines * line + 3, 1)
+
+
 def writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[CellWrite]]:
     """What recalc writes: the computed tables, the 计分 columns and the status lines. Nothing else."""
     issues = [[LEVEL_ZH[i.level], i.sheet, i.cell, i.message] for i in outcome.issues]
-    tables = [TableWrite(c.ISSUES.name, issues)]
+    tables = [TableWrite(c.ISSUES.name, issues, [text_height(i[3], ISSUE_WIDTH) for i in issues])]
     r = outcome.result
     errors = sum(i.level == ERROR for i in outcome.issues)
     warnings = len(outcome.issues) - errors
@@ -71,7 +81,7 @@ def writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[
         [p.name, p.department, p.role, _score(p.linked_score), p.absent_days, p.allowance, p.bonus, p.total,
          p.status, p.explanation]
         for p in r.people
-    ]))
+    ], [text_height(p.explanation, EXPLAIN_WIDTH) for p in r.people]))
     columns = []
     for dept in outcome.book.policy.departments:  # type: ignore[union-attr]
         name = f"tblBonus_{dept.code}"

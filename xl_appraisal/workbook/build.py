@@ -328,7 +328,7 @@ def build_payouts(wb: Workbook) -> None:
             Column("挂钩得分", 9, "computed", SCORE), Column("旷工天数", 9, "computed", "0.0"),
             Column("考勤津贴", 11, "computed", MONEY), Column("目标管理奖金", 12, "computed", MONEY),
             Column("合计", 11, "computed", MONEY), Column("状态", 7, "computed", align=CENTER),
-            Column("计算依据", 90, "computed")]
+            Column("计算依据", 64, "computed")]
     _title(ws, "考勤津贴与目标管理奖金发放表", "程序计算，请勿手改。状态“暂定”表示尚有部门未全部审定或工作簿有错误；"
            "计算依据写明每一步和所依条款。", len(cols))
     _table(ws, c.PAYOUTS, cols, [])
@@ -342,7 +342,7 @@ def build_payouts(wb: Workbook) -> None:
 def build_issues(wb: Workbook) -> None:
     ws = wb.create_sheet("校验")
     cols = [Column("级别", 8, "computed", align=CENTER), Column("工作表", 12, "computed"),
-            Column("单元格", 9, "computed", align=CENTER), Column("说明", 90, "computed")]
+            Column("单元格", 9, "computed", align=CENTER), Column("说明", 80, "computed")]
     _title(ws, "校验结果", "“错误”必须改正后才能定稿；“提醒”请核对。改正后再次重新计算。", len(cols))
     _table(ws, c.ISSUES, cols, [])
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)

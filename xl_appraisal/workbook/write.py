@@ -63,6 +63,7 @@ class TableWrite:
 
     table: str
     rows: list[list[object]]
+    heights: list[float | None] = field(default_factory=list)  # row heights (points) for wrapped text
 
 
 @dataclass
@@ -183,6 +184,15 @@ class SheetEditor:
         row.attrib.pop("spans", None)
         return el
 
+    def set_height(self, r: int, height: float | None) -> None:
+        row = self.row(r)
+        if height is None:
+            row.attrib.pop("ht", None)
+            row.attrib.pop("customHeight", None)
+        else:
+            row.set("ht", f"{height:g}")
+            row.set("customHeight", "1")
+
     def style(self, col: int, r: int) -> str | None:
         c = self.cell(col, r, create=False)
         return None if c is None else c.get("s")
@@ -270,6 +280,8 @@ def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite]
             values = tw.rows[i] if i < len(tw.rows) else []
             for j, col in enumerate(range(min_col, max_col + 1)):
                 ed.set(col, min_row + 1 + i, values[j] if j < len(values) else None, styles[j])
+            if tw.heights:
+                ed.set_height(min_row + 1 + i, tw.heights[i] if i < len(tw.heights) else None)
         for r in range(min_row + 1 + n, max_row + 1):
             ed.clear_cells(r, range(min_col, max_col + 1))
         new_ref = f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{min_row + n}"
