@@ -32,7 +32,9 @@ def append_rows(wb, table_name: str, rows: list[list]) -> None:
         row += 1
     for values in rows:
         for j, v in enumerate(values):
-            ws.cell(row, min_col + j, v)
+            cell = ws.cell(row, min_col + j, v)
+            if isinstance(v, str) and v.startswith("="):
+                cell.data_type = "s"  # typed text, as Excel stores '=… entered with a leading apostrophe
         row += 1
     last = max(max_row, row - 1)
     ref = f"{openpyxl.utils.get_column_letter(min_col)}{min_row}:{openpyxl.utils.get_column_letter(max_col)}{last}"

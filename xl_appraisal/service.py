@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,7 +43,13 @@ def evaluate(path: str | os.PathLike) -> Outcome:
     if book.inputs is None:
         return Outcome(book, None, _sorted(book.issues))
     result = compute(book.inputs)
-    return Outcome(book, result, _sorted(book.issues + result.issues))
+    return Outcome(book, result, _sorted(_locate(book, book.issues + result.issues)))
+
+
+def _locate(book: Book, issues: list[Issue]) -> list[Issue]:
+    """An issue about a whole table (e.g. nobody in 人员) points at the table's first data cell."""
+    first = {t.sheet: f"{t.columns[t.table.headers[0]]}{t.header_row + 1}" for t in book.tables.values()}
+    return [replace(i, cell=first.get(i.sheet, "")) if not i.cell and i.sheet in first else i for i in issues]
 
 
 def _sorted(issues: list[Issue]) -> list[Issue]:

@@ -91,7 +91,7 @@ def build_calendar(rows: list[CalendarDay], year: int, issues: list[Issue]) -> C
             continue
         days[day] = flag == "是"
     if not days:
-        issues.append(Issue("error", "日历", "A2", f"日历为空，无法判断{year}年的工作日（第四条）"))
+        issues.append(Issue("error", "日历", "", f"日历为空，无法判断{year}年的工作日（第四条）"))
     return Calendar(days)
 
 

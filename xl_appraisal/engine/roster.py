@@ -61,7 +61,7 @@ def build_roster(policy: Policy, people: list[Person]) -> tuple[Roster, list[Iss
     members: dict[str, Member] = {}
     departments = set(policy.department_names)
     if not people:
-        issues.append(Issue(ERROR, "人员", "A2", "人员表中还没有任何人，无法计算考勤津贴和奖金；请先在“人员”表中填写名单"))
+        issues.append(Issue(ERROR, "人员", "", "人员表中还没有任何人，无法计算考勤津贴和奖金；请先在“人员”表中填写名单"))
     for p in people:
         name = normalize_text(p.name)
         dept = normalize_text(p.department)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from xl_appraisal.engine.issues import Issue, Source
 from xl_appraisal.engine.model import FINAL_STAGE, STAGES, BonusEntry, DepartmentResult, ItemScore
-from xl_appraisal.engine.values import fmt, is_blank, normalize_text, parse_number
+from xl_appraisal.engine.values import fmt, is_blank, normalize_text, parse_number, places
 from xl_appraisal.policy import Department, Item, Policy
 
 ZERO = Decimal(0)
@@ -26,7 +26,7 @@ def check_score(raw: object, max_points: Decimal) -> tuple[Decimal | None, str, 
         return None, f"得分{fmt(value)}为负数，应在0到{fmt(max_points)}之间（第六条）", was_text
     if value > max_points:
         return None, f"得分{fmt(value)}超过该项分值{fmt(max_points)}，应在0到{fmt(max_points)}之间（第六条）", was_text
-    if value != value.quantize(Decimal("0.01")):
+    if places(value.normalize()) > 2:
         return None, f"得分{value}超过两位小数", was_text
     return value, "", was_text
 

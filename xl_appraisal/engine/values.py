@@ -7,11 +7,14 @@ reason into an Issue at the right sheet and cell.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+_WIDE = Context(prec=60)
+TOO_BIG = Decimal(10) ** 15  # no score, count or amount here comes near; bigger is a typo (or 1e400)  # rounding a huge typed number to the cent must not overflow the default 28 digits
 
 _TEXT_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
@@ -34,21 +37,27 @@ def parse_number(raw: object, unit: str = "") -> tuple[Decimal | None, bool]:
     """
     if isinstance(raw, bool):
         return None, False
-    if isinstance(raw, int):
-        return Decimal(raw), False
-    if isinstance(raw, float):
-        return Decimal(repr(raw)), False
-    if isinstance(raw, Decimal):
-        return raw, False
+    if isinstance(raw, (int, float, Decimal)):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return None, False
+        value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        return (value, False) if value.is_finite() and abs(value) < TOO_BIG else (None, False)
     text = normalize_text(raw).replace(",", "")
     if unit and text.endswith(unit):
         text = text[: -len(unit)].strip()
     if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
         return None, True
     try:
-        return Decimal(text), True
+        value = Decimal(text)
+        return (value, True) if abs(value) < TOO_BIG else (None, True)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid literals
         return None, True
+
+
+def places(value: Decimal) -> int:
+    """Decimal places written: 19.5 -> 1, 20 -> 0, 19.555 -> 3."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def parse_date(raw: object) -> tuple[dt.date | None, bool]:
@@ -68,12 +77,12 @@ def parse_date(raw: object) -> tuple[dt.date | None, bool]:
 
 def money(value: Decimal) -> Decimal:
     """Round half-up to the cent: done once, at the end of each amount (RULES.md preamble)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def fmt(value: Decimal) -> str:
     """A number as people write it: 1940, 1939.5, 97.25 (no trailing zeros, no exponent)."""
-    q = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    q = value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
     text = f"{q:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -82,4 +91,4 @@ def fmt(value: Decimal) -> str:
 
 def fmt2(value: Decimal) -> str:
     """A score or amount with two places, as tables show it."""
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):f}"
+    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE):f}"

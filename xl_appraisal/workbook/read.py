@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -86,6 +87,13 @@ def check_package(path: Path) -> None:
         raise WorkbookUnusable(f"{path.name} 是压缩包，但不是 Excel 工作簿")
     if total > MAX_UNCOMPRESSED or worst > MAX_RATIO and total > 20 * 1024 * 1024:
         raise WorkbookUnusable(f"{path.name} 解压后过大（{total // (1024 * 1024)} MB），疑似异常文件，已拒绝读取")
+    with zipfile.ZipFile(path) as z:
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")):
+                with z.open(info) as fh:
+                    prolog = fh.read(4096)
+                if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:  # no Office part has a DTD: an XML bomb
+                    raise WorkbookUnusable(f"{path.name} 含有不安全的 XML 内容（{info.filename}），已拒绝读取")
 
 
 def open_workbook(path: Path):
@@ -94,7 +102,10 @@ def open_workbook(path: Path):
 
     check_package(path)
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns that it would drop x14 extensions on save; we never save with it
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds; the user needs one sentence
         name = type(exc).__name__
         if "Entities" in name or "DTD" in name:
