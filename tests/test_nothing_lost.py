@@ -54,6 +54,8 @@ CATALOGUE = [
     ("date outside year", {"attendance": [[D(2019, 1, 3), "刘洋", "上午", "旷工", None]]}, "error", "考勤", "A5", "不在考核年度"),
     ("not a date", {"attendance": [["三月十二日", "刘洋", "上午", "旷工", None]]}, "error", "考勤", "A5", "不是日期"),
     ("text date accepted", {"attendance": [["2018/3/12", "刘洋", "上午", "旷工", None]]}, "warning", "考勤", "A5", "已按2018-03-12读取"),
+    ("date serial accepted", {"attendance": [[D(2018, 3, 13), "刘洋", "上午", "迟到", None], [43171, "刘洋", "上午", "旷工", None]]},
+     "warning", "考勤", "A6", "已按2018-03-12读取"),
     ("non-working day", {"attendance": [[D(2018, 2, 16), "刘洋", "全天", "旷工", None]]}, "warning", "考勤", "A5", "不是工作日"),
     ("overlapping leaves", {"leave": [["刘洋", D(2018, 3, 12), "上午", D(2018, 3, 12), "下午", "事假", "胡明", None],
                                       ["刘洋", D(2018, 3, 12), "下午", D(2018, 3, 12), "下午", "病假", "胡明", None]]},

@@ -71,7 +71,7 @@ def read_date(raw: object, src: Source, key: str, what: str, issues: list[Issue]
         issues.append(src.error(key, f"{what}“{raw}”不是日期，请填写如2018-03-16"))
         return None
     if was_text:
-        issues.append(src.warning(key, f"{what}“{raw}”是文本，已按{day.isoformat()}读取；建议改为日期格式"))
+        issues.append(src.warning(key, f"{what}“{raw}”不是日期格式，已按{day.isoformat()}读取；建议改为日期格式"))
     return day
 
 

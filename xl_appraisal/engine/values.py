@@ -61,11 +61,15 @@ def places(value: Decimal) -> int:
 
 
 def parse_date(raw: object) -> tuple[dt.date | None, bool]:
-    """A date from a cell: (value, was_text). Excel dates arrive as datetime; text like 2018/3/16 is read."""
+    """A date from a cell: (value, not_a_date_cell). Excel dates arrive as datetime; text like 2018/3/16
+    and bare Excel serial numbers are read too, flagged so that the caller can warn."""
     if isinstance(raw, dt.datetime):
         return raw.date(), False
     if isinstance(raw, dt.date):
         return raw, False
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        # an Excel date serial that lost its date format (pasted, or read from a live book as a number)
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(raw)), True
     m = _TEXT_DATE.match(normalize_text(raw)) if isinstance(raw, str) else None
     if not m:
         return None, isinstance(raw, str)

@@ -114,50 +114,63 @@ def open_workbook(path: Path):
 
 
 def _split_ref(ref: str) -> tuple[int, int, int, int]:
-    from openpyxl.utils.cell import range_boundaries
+    from xl_appraisal.workbook.write import split_ref
 
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
-    return min_col, min_row, max_col, max_row
+    return split_ref(ref.replace("$", ""))
 
 
-def find_tables(wb) -> dict[str, tuple[object, str]]:
-    """Step 3: every Excel table in the workbook, by name -> (worksheet, ref)."""
-    found = {}
-    for ws in wb.worksheets:
-        for name, table in ws.tables.items():
-            found[name] = (ws, table.ref if hasattr(table, "ref") else table)
+@dataclass
+class RawTable:
+    """The workbook port: one Excel table as plain values, from a file (openpyxl) or a live book (xlwings).
+
+    `rows` holds (sheet row number, values) from the header row down to the table's last row, then any
+    non-blank rows typed just below it (up to the first blank row)."""
+
+    sheet: str
+    ref: str
+    rows: list[tuple[int, tuple]]
+    sheet_index: int = 0
+
+
+def file_tables(wb) -> dict[str, RawTable]:
+    """Step 3 (file adapter): every Excel table in an openpyxl workbook, by name."""
+    found: dict[str, RawTable] = {}
+    for index, ws in enumerate(wb.worksheets):
+        for table in ws.tables.values():
+            min_col, min_row, max_col, max_row = _split_ref(table.ref)
+            rows = []
+            for offset, values in enumerate(ws.iter_rows(min_row=min_row, max_row=ws.max_row, min_col=min_col,
+                                                         max_col=max_col, values_only=True)):
+                row = min_row + offset
+                if row > max_row and all(is_blank(v) for v in values):
+                    break
+                rows.append((row, values))
+            found[table.displayName] = RawTable(ws.title, table.ref, rows, index)
     return found
 
 
-def read_table(found: dict, table: c.Table, extend: bool = False) -> TableRows:
+def read_table(found: dict[str, RawTable], table: c.Table, extend: bool = False) -> TableRows:
     """Rows of one contract table. `extend`: also rows typed just below the table's end (another tool
-    may append rows without resizing the table); reading stops at the first blank row."""
-    from openpyxl.utils import get_column_letter
+    may append rows without resizing the table)."""
+    from xl_appraisal.workbook.write import col_letters
 
     if table.name not in found:
         raise WorkbookUnusable(f"工作簿缺少表格 {table.name}（应在“{table.sheet}”工作表），不是本工具的考核工作簿或表格被删除")
-    ws, ref = found[table.name]
-    min_col, min_row, max_col, max_row = _split_ref(ref)
-    header_cells = next(ws.iter_rows(min_row=min_row, max_row=min_row, min_col=min_col, max_col=max_col))
-    headers = [normalize_text(cell.value) for cell in header_cells]
+    raw = found[table.name]
+    min_col, min_row, _, max_row = _split_ref(raw.ref)
+    headers = [normalize_text(v) for v in raw.rows[0][1]] if raw.rows else []
     expected = list(table.headers)
     if headers[: len(expected)] != expected:
         raise WorkbookUnusable(
-            f"“{ws.title}”工作表的表格 {table.name} 表头应为 {'、'.join(expected)}，现为 {'、'.join(h for h in headers if h)}"
+            f"“{raw.sheet}”工作表的表格 {table.name} 表头应为 {'、'.join(expected)}，现为 {'、'.join(h for h in headers if h)}"
         )
-    columns = {h: get_column_letter(min_col + j) for j, h in enumerate(headers) if h}
-    out = TableRows(table, ws.title, ref, min_row, columns)
-    last = ws.max_row if extend else max_row
-    for offset, values in enumerate(
-        ws.iter_rows(min_row=min_row + 1, max_row=last, min_col=min_col, max_col=max_col, values_only=True)
-    ):
-        row = min_row + 1 + offset
-        blank = all(is_blank(v) for v in values)
-        if row > max_row and blank:
+    columns = {h: col_letters(min_col + j) for j, h in enumerate(headers) if h}
+    out = TableRows(table, raw.sheet, raw.ref.replace("$", ""), min_row, columns)
+    for row, values in raw.rows[1:]:
+        if row > max_row and not extend:
             break
-        if blank:
-            continue
-        out.rows.append((row, dict(zip(headers, values, strict=False))))
+        if not all(is_blank(v) for v in values):
+            out.rows.append((row, dict(zip(headers, values, strict=False))))
     return out
 
 
@@ -165,7 +178,7 @@ def _cell(tr: TableRows, row: int, header: str) -> Source:
     return Source(tr.sheet, {"值": f"{tr.columns.get(header, '')}{row}"})
 
 
-def read_policy(found: dict, wb) -> tuple[int, Policy | None, list[Issue], dict[str, TableRows]]:
+def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Issue], dict[str, TableRows]]:
     """Step 4: the workbook's own rules: 参数, 加分项目 and each department's items."""
     issues: list[Issue] = []
     ptab = read_table(found, c.POLICY)
@@ -207,13 +220,12 @@ def read_policy(found: dict, wb) -> tuple[int, Policy | None, list[Issue], dict[
                                                     "单项分值": f"{ktab.columns['单项分值']}{row}"})
     departments = []
     item_tables: dict[str, TableRows] = {}
-    for ws in wb.worksheets:
-        for name in ws.tables:
-            if not name.startswith("tblItems_"):
-                continue
+    for name, raw in sorted(found.items(), key=lambda kv: kv[1].sheet_index):
+        if name.startswith("tblItems_"):
             code = name.removeprefix("tblItems_")
-            tr = read_table(found, c.items_table(ws.title, code))
-            item_tables[ws.title] = tr
+            sheet = raw.sheet
+            tr = read_table(found, c.items_table(sheet, code))
+            item_tables[sheet] = tr
             items = []
             for row, r in tr.rows:
                 points, _ = parse_number(r.get("分值"))
@@ -221,8 +233,8 @@ def read_policy(found: dict, wb) -> tuple[int, Policy | None, list[Issue], dict[
                     issues.append(Issue(ERROR, tr.sheet, f"{tr.columns['分值']}{row}", "分值不是数字"))
                     points = Decimal(0)
                 items.append(Item(normalize_text(r.get("编号")), normalize_text(r.get("考核内容")), points))
-            departments.append(Department(code, ws.title, tuple(items)))
-            where[f"dept:{ws.title}"] = Source(tr.sheet, {"分值": f"{tr.columns['分值']}{tr.header_row + 1}"})
+            departments.append(Department(code, sheet, tuple(items)))
+            where[f"dept:{sheet}"] = Source(tr.sheet, {"分值": f"{tr.columns['分值']}{tr.header_row + 1}"})
     policy, problems = build_policy(
         {"id": meta.get("policy_id", ""), "title": meta.get("policy_title", ""), "year": year},
         params, values, kinds, departments, where,
@@ -233,11 +245,14 @@ def read_policy(found: dict, wb) -> tuple[int, Policy | None, list[Issue], dict[
 def read_book(path: str | os.PathLike) -> Book:
     """The whole workbook as engine inputs; raises WorkbookUnusable (exit 2) only for unusable files."""
     path = Path(path)
-    wb = open_workbook(path)
-    found = find_tables(wb)
+    return book_from_tables(path, file_tables(open_workbook(path)))
+
+
+def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book:
+    """Steps 4-5, shared by the file adapter and the live (xlwings) adapter."""
     for t in (*c.INPUT_TABLES, *c.COMPUTED_TABLES):
         read_table(found, t)  # presence and headers of every contract table, before anything else
-    year, policy, issues, item_tables = read_policy(found, wb)
+    year, policy, issues, item_tables = read_policy(found)
     tables: dict[str, TableRows] = {}
     for t in (c.STAFF, c.ATTENDANCE, c.LEAVE, c.CALENDAR):
         tables[t.name] = read_table(found, t, extend=True)
