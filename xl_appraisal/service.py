@@ -39,7 +39,11 @@ class Outcome:
 
 def evaluate(path: str | os.PathLike) -> Outcome:
     """Read and compute; write nothing. Raises WorkbookUnusable for files that cannot be used."""
-    book = read_book(path)
+    return evaluate_book(read_book(path))
+
+
+def evaluate_book(book: Book) -> Outcome:
+    """Compute what a read workbook (from a file or a live Excel book) gives."""
     if book.inputs is None:
         return Outcome(book, None, _sorted(book.issues))
     result = compute(book.inputs)

@@ -386,6 +386,49 @@ def build_calendar(wb: Workbook, cal: YearCalendar) -> None:
     _input_sheet_common(ws, len(cols))
 
 
+def build_trial(wb: Workbook, policy: Policy) -> None:
+    """试算: type a number, see what the rules give — through the UDFs (Windows Excel with Python).
+    No computed table depends on these cells; elsewhere they show #NAME? and nothing else breaks."""
+    ws = wb.create_sheet("试算")
+    ws.sheet_view.showGridLines = False
+    _title(ws, "试算（在 Windows 版 Excel 中使用，需要安装 Python 和本工具）",
+           "改黄色格子的数，右边立即算出结果。用的是本工作簿“参数”表的规则。WPS、LibreOffice 或手机中显示 #NAME?，不影响其他表。", 4)
+    for col, width in zip("ABCD", (26, 12, 26, 16), strict=True):
+        ws.column_dimensions[col].width = width
+    rows = [
+        ("挂钩得分", 97.5, "目标管理奖金（元）", "=XA_BONUS(B4)"),
+        ("", None, "扣发档数", "=XA_TIERS(B4)"),
+        ("旷工半天数", 3, "考勤津贴（元）", "=XA_ALLOWANCE(B6)"),
+        ("全部部门平均分", 99.33, "班子成员奖金（元）", "=XA_LEADER_BONUS(B7,B8)"),
+        ("分管部门平均分", 91.995, "", None),
+        ("某项得分", 31, "检查（分值30）", "=XA_CHECK_SCORE(B9,30)"),
+        ("加分（逐项）", 6, "计入加分（封顶）", "=XA_BONUS_POINTS(B10:B13)"),
+        ("", 6, "", None), ("", 6, "", None), ("", 4, "", None),
+    ]
+    for i, (label, value, result, formula) in enumerate(rows):
+        r = 4 + i
+        ws.cell(r, 1, label or None).font = Font(name=FONT)
+        if value is not None:
+            cell = ws.cell(r, 2, value)
+            cell.fill, cell.border, cell.font = INPUT_FILL, BORDER, Font(name=FONT)
+        if formula:
+            ws.cell(r, 3, result).font = Font(name=FONT)
+            cell = ws.cell(r, 4, formula)
+            cell.fill, cell.border, cell.font = COMPUTED_FILL, BORDER, Font(name=FONT, bold=True)
+    _print_setup(ws, landscape=False, header_row=1)
+    ws.print_title_rows = None
+
+
+def build_xlwings_conf(wb: Workbook) -> None:
+    """The hidden sheet xlwings reads its settings from (UDF module, no console)."""
+    from xl_appraisal.excel.vba import config_rows
+
+    ws = wb.create_sheet("xlwings.conf")
+    for key, value in config_rows():
+        ws.append([key, value])
+    ws.sheet_state = "hidden"
+
+
 def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = None) -> Workbook:
     """The whole workbook, sheet by sheet, in the order people meet them."""
     data = data or BookData()
@@ -401,6 +444,8 @@ def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = No
     build_issues(wb)
     build_params(wb, policy, cal)
     build_calendar(wb, cal)
+    build_trial(wb, policy)
+    build_xlwings_conf(wb)
     fixed = dt.datetime(cal.year, 1, 1)
     wb.properties.creator = "xl-appraisal"
     wb.properties.title = f"{cal.year}年度机关工作目标管理考核"

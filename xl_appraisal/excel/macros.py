@@ -1,0 +1,100 @@
+"""What the ribbon buttons run (RunPython "import xl_appraisal.excel.macros as m; m.recalc()").
+
+Kept light: the click's cold start imports only what the click needs; the engine and the workbook
+layer are imported inside each entry point. Messages to the user are Chinese, in Excel's status bar
+and a message box; on errors the 校验 sheet is brought to the front.
+"""
+
+from __future__ import annotations
+
+TITLE = "目标管理考核"
+
+
+def _caller():
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def _tell(book, message: str, *, errors: bool = False) -> None:
+    try:
+        book.app.status_bar = message.splitlines()[0]
+    except Exception:  # noqa: S110 - not every client has a status bar
+        pass
+    if errors:
+        book.sheets["校验"].activate()
+    book.app.alert(message, title=TITLE)
+
+
+def _summary(outcome) -> str:
+    errors = sum(i.level == "error" for i in outcome.issues)
+    warnings = len(outcome.issues) - errors
+    lines = [f"校验：{errors}个错误、{warnings}个提醒。"]
+    r = outcome.result
+    if r is not None:
+        total = sum(p.total for p in r.people)
+        lines.append(f"{len(r.people)}人，发放合计{total:,.2f}元（{'审定' if r.final else '暂定'}）。")
+    if errors:
+        lines.append("请按“校验”表逐条改正后再次重新计算。")
+    return "\n".join(lines)
+
+
+def recalc(book=None):
+    """重新计算: validate, compute, write 汇总 / 发放 / 校验 / 计分 into the open workbook."""
+    from xl_appraisal.excel.live import apply_live, read_live
+    from xl_appraisal.service import evaluate_book, writes
+    from xl_appraisal.workbook.read import WorkbookUnusable
+
+    book = book or _caller()
+    try:
+        outcome = evaluate_book(read_live(book))
+    except WorkbookUnusable as exc:
+        book.app.alert(str(exc), title=TITLE)
+        return None
+    apply_live(book, *writes(outcome))
+    _tell(book, "重新计算完成。\n" + _summary(outcome), errors=outcome.has_errors)
+    return outcome
+
+
+def check(book=None):
+    """校验: write only the 校验 table; leave 汇总 and 发放 as they are."""
+    from xl_appraisal.excel.live import apply_live, read_live
+    from xl_appraisal.service import evaluate_book, writes
+    from xl_appraisal.workbook.read import WorkbookUnusable
+
+    book = book or _caller()
+    try:
+        outcome = evaluate_book(read_live(book))
+    except WorkbookUnusable as exc:
+        book.app.alert(str(exc), title=TITLE)
+        return None
+    tables, _, cells = writes(outcome)
+    apply_live(book, [t for t in tables if t.table == "tblIssues"], [], [c for c in cells if c.sheet == "校验"])
+    _tell(book, "校验完成。\n" + _summary(outcome), errors=outcome.has_errors)
+    return outcome
+
+
+def export(book=None):
+    """导出报送版: save, then write the values-only copy beside the workbook."""
+    from pathlib import Path
+
+    from xl_appraisal.export import default_export_path, export_book
+
+    book = book or _caller()
+    book.save()
+    source = Path(book.fullname)
+    target = default_export_path(source)
+    fingerprint = export_book(source, target)
+    _tell(book, f"已导出报送版：\n{target}\n指纹：{fingerprint[:16]}…")
+    return target
+
+
+def show_help(book=None):
+    book = book or _caller()
+    book.app.alert(
+        "1. 在“人员”“考勤”“请假”和各部门工作表的黄色格填写数据。\n"
+        "2. 点“重新计算”：校验数据，算出汇总和发放表；有错误时会跳到“校验”表。\n"
+        "3. 点“导出报送版”：生成没有宏、只有数值的 .xlsx，发给考核领导小组。\n"
+        "详见工作簿第一张“说明”表。",
+        title=TITLE,
+    )
