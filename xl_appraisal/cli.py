@@ -124,6 +124,62 @@ def cmd_demo(args) -> int:
     return EXIT_ERRORS if outcome.has_errors else EXIT_OK
 
 
+def cmd_export(args) -> int:
+    from xl_appraisal.export import email_draft, export_book
+    from xl_appraisal.service import evaluate
+
+    console = _console()
+    out = Path(args.output)
+    fingerprint = export_book(Path(args.book), out)
+    console.print(f"已导出报送版：{out}\n指纹（SHA-256）：{fingerprint}")
+    if args.email:
+        eml = email_draft(evaluate(args.book), out, fingerprint)
+        console.print(f"已生成邮件草稿：{eml}（双击用 Outlook、Foxmail 或 Thunderbird 打开后发送）")
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from xl_appraisal.export import NotAnExport, verify
+
+    console = _console()
+    try:
+        verdict = verify(Path(args.file))
+    except NotAnExport as exc:
+        console.print(f"[red]{exc}[/red]")
+        return EXIT_UNUSABLE
+    if verdict.ok:
+        console.print(f"[green]未被改动：指纹 {verdict.fingerprint} 相符。[/green]")
+        return EXIT_OK
+    console.print("[red]文件已被改动：[/red]\n" + "\n".join(f"  {line}" for line in verdict.changes))
+    return EXIT_ERRORS
+
+
+def cmd_signoff(args) -> int:
+    from xl_appraisal.export import libreoffice
+    from xl_appraisal.signoff import write_signoffs
+
+    console = _console()
+    try:
+        written = write_signoffs(Path(args.book), Path(args.output), pdf=not args.no_pdf)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return EXIT_ERRORS
+    for xlsx, pdf, digest in written:
+        console.print(f"{xlsx}" + (f"  {pdf.name}" if pdf else "") + f"  指纹 {digest[:16]}…")
+    if not args.no_pdf and not libreoffice():
+        console.print("[yellow]未安装 LibreOffice，只生成了 .xlsx；安装后可同时生成 PDF。[/yellow]")
+    return EXIT_OK
+
+
+def cmd_sync_vba(args) -> int:
+    from xl_appraisal.excel.sync import sync_vba
+
+    console = _console()
+    old, new = sync_vba(Path(args.book))
+    console.print(f"已把 {args.book} 中的 xlwings 模块由 {old or '（无）'} 更新为 {new}，其他模块和数据不变。")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xl-appraisal", description="县总工会机关目标管理考核、考勤津贴与目标管理奖金")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -141,6 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="另存为（默认写回原文件，并在“备份”文件夹保留旧版）")
     p.add_argument("--json", help="同时写出 JSON 结果")
     p.set_defaults(func=cmd_recalc)
+    p = sub.add_parser("export", help="导出报送版（只有数值，没有宏），附防篡改指纹")
+    p.add_argument("book")
+    p.add_argument("-o", "--output", required=True, help="报送版文件，如 2018考核（报送版）.xlsx")
+    p.add_argument("--email", action="store_true", help="同时在旁边生成邮件草稿 .eml")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("verify", help="核对报送版是否被改动")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_verify)
+    p = sub.add_parser("signoff", help="生成各部门考核结果确认表（签字用，.xlsx 和 PDF）")
+    p.add_argument("book")
+    p.add_argument("-o", "--output", required=True, help="输出文件夹")
+    p.add_argument("--no-pdf", action="store_true", help="不转换 PDF")
+    p.set_defaults(func=cmd_signoff)
+    p = sub.add_parser("sync-vba", help="把工作簿中的 xlwings VBA 模块更新为已安装的版本")
+    p.add_argument("book")
+    p.set_defaults(func=cmd_sync_vba)
     p = sub.add_parser("demo", help="生成2018年示例工作簿并计算")
     p.add_argument("dir", nargs="?", default="demo-out")
     p.set_defaults(func=cmd_demo)

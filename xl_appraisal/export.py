@@ -1,0 +1,350 @@
+"""The copy for the leadership group (报送版), its fingerprint, the draft email, and the sign-off sheets (R6).
+
+The export holds values only: no formulas, no macros, no xlwings.conf, no UDF calls, so it opens in
+Excel, WPS, LibreOffice or a phone's viewer without warnings. It keeps the table contract (tblSummary,
+tblPayouts, …) so tools can read it. A SHA-256 over a canonical form of its values is stored in the
+file (a custom document property, and on 说明); `verify` recomputes it and names what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_appraisal.engine.issues import LEVEL_ZH
+from xl_appraisal.service import Outcome, evaluate, text_height
+from xl_appraisal.workbook import build as b
+from xl_appraisal.workbook import contract as c
+from xl_appraisal.workbook.save import atomic_write
+
+FINGERPRINT_PROP = "xl-appraisal-fingerprint"
+SHEET_PROP = "xl-appraisal-sheet-"  # + sheet index: "name|sha256"
+DETAIL_SHEET = "指纹明细"
+BANNER_ROW = 2  # the banner line (time and fingerprint) is not itself fingerprinted
+
+
+class NotAnExport(Exception):
+    """verify was given something that is not a 报送版 (exit 2)."""
+
+
+def default_export_path(source: Path) -> Path:
+    return source.with_name(f"{source.stem}（报送版）.xlsx")
+
+
+# Canonical values ----------------------------------------------------------------------------------
+def canonical(value: object) -> str:
+    """One spelling per value, whatever program saved it: 2000, 2000.0 and 2000.00 are one number."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f"b:{int(value)}"
+    if isinstance(value, (int, float, Decimal)):
+        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        text = f"{d.normalize():f}"
+        return "n:" + (text if "." not in text else text.rstrip("0").rstrip("."))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "d:" + value.isoformat()
+    return "s:" + str(value)
+
+
+def sheet_cells(ws: Worksheet) -> dict[str, str]:
+    out = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.row == BANNER_ROW or not hasattr(cell, "column_letter"):
+                continue
+            value = canonical(cell.value)
+            if value:
+                out[cell.coordinate] = value
+    return out
+
+
+def sheet_digest(cells: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for ref in sorted(cells, key=_ref_key):
+        h.update(f"{ref}\t{cells[ref]}\n".encode())
+    return h.hexdigest()
+
+
+def _ref_key(ref: str) -> tuple[int, str]:
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters):]), f"{len(letters):02d}{letters}"
+
+
+def _short(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:12]
+
+
+# Writing the export -----------------------------------------------------------------------------------
+def put(ws: Worksheet, row: int, col: int, value: object, **style) -> None:
+    """A value, never a formula: text that starts with = stays text (formula injection)."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    for key, val in style.items():
+        setattr(cell, key, val)
+
+
+def _sheet(wb: Workbook, title: str, heading: str, width: int) -> Worksheet:
+    ws = wb.create_sheet(title)
+    ws.sheet_view.showGridLines = False
+    put(ws, 1, 1, heading, font=Font(name=b.FONT, size=15, bold=True, color="1F5C7A"))
+    ws.merge_cells(start_row=BANNER_ROW, start_column=1, end_row=BANNER_ROW, end_column=max(width, 1))
+    return ws
+
+
+def _values_table(ws: Worksheet, table: c.Table, widths: list[float], rows: list[list], top: int = b.HEADER_ROW,
+                  left: int = 1, formats: dict[int, str] | None = None, heights: list[float] | None = None) -> None:
+    columns = [b.Column(h, w, "computed", (formats or {}).get(j)) for j, (h, w) in enumerate(zip(table.all_headers, widths,
+                                                                                            strict=True))]
+    b._table(ws, table, columns, [], top=top, left=left, min_rows=max(len(rows), 1))
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            put(ws, top + 1 + i, left + j, value)
+        if heights:
+            ws.row_dimensions[top + 1 + i].height = heights[i]
+    last = top + max(len(rows), 1)
+    ws.print_title_rows = f"{top}:{top}"
+    ws.print_area = f"A1:{get_column_letter(left + len(widths) - 1)}{last}"
+
+
+def _finish(ws: Worksheet, landscape: bool) -> None:
+    b._print_setup(ws, landscape=landscape)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def build_export(outcome: Outcome, generated: dt.datetime) -> Workbook:
+    r = outcome.result
+    book = outcome.book
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "说明"
+    year = book.year
+    put(guide, 1, 1, f"{year}年度机关工作目标管理考核结果（报送版）", font=Font(name=b.FONT, size=16, bold=True, color="1F5C7A"))
+    guide.row_dimensions[BANNER_ROW].height = 18
+    state = "审定" if r and r.final else "暂定"
+    lines = [
+        f"状态：{state}。{'全部部门已审定。' if state == '审定' else '尚有部门未审定或存在错误，结果为暂定。'}",
+        f"依据：{book.policy.title if book.policy else ''}",
+        "本文件只含数值，不含公式和宏，可用 Excel、WPS、LibreOffice 或手机打开；各表已保护，防止误改。",
+        "内容：汇总（各部门得分和排名）、发放（每人考勤津贴和目标管理奖金及计算依据）、各部门考核明细"
+        + ("、校验（错误和提醒）。" if outcome.issues else "。"),
+        "防篡改：下方“指纹”是全部数值的 SHA-256；收到后可运行 xl-appraisal verify 本文件 核对是否被改动。",
+    ]
+    for i, text in enumerate(lines):
+        put(guide, 4 + i, 1, text, font=Font(name=b.FONT, size=11), alignment=Alignment(wrap_text=True))
+    guide.column_dimensions["A"].width = 110
+    s = _sheet(wb, "汇总", "各部门年终目标考核汇总", 8)
+    _values_table(s, c.SUMMARY, [16, 11, 11, 11, 11, 8, 8, 10], [
+        [d.name, d.base, d.bonus_raw, d.bonus, d.total, d.tiers, d.rank, d.stage] for d in (r.departments if r else [])
+    ], formats={1: b.SCORE, 2: b.SCORE, 3: b.SCORE, 4: b.SCORE})
+    _finish(s, landscape=False)
+    p = _sheet(wb, "发放", "考勤津贴与目标管理奖金发放表", 10)
+    people = r.people if r else []
+    _values_table(p, c.PAYOUTS, [10, 12, 11, 9, 9, 11, 12, 11, 7, 64], [
+        [x.name, x.department, x.role, None if x.linked_score is None else x.linked_score.quantize(Decimal("0.01")),
+         x.absent_days, x.allowance, x.bonus, x.total, x.status, x.explanation] for x in people
+    ], formats={3: b.SCORE, 5: b.MONEY, 6: b.MONEY, 7: b.MONEY},
+        heights=[text_height(x.explanation, 64) for x in people])
+    total = sum((x.total for x in people), Decimal(0))
+    put(p, 3, 1, f"共{len(people)}人，发放合计{total:,.2f}元（{state}）。")
+    _finish(p, landscape=True)
+    for dept in book.policy.departments if book.policy else []:
+        d = _sheet(wb, dept.name, f"{dept.name} · 年终目标考核明细", 8)
+        items = book.tables[f"tblItems_{dept.code}"]
+        rows = [[v.get(h) for h in c.items_table(dept.name, dept.code).headers] for _, v in items.rows]
+        _values_table(d, c.items_table(dept.name, dept.code), [7, 52, 7, 8, 8, 8, 8, 24], rows)
+        bonus = book.tables[f"tblBonus_{dept.code}"]
+        points = r.bonus_points if r else {}
+        bonus_rows = [[v.get("加分项目"), v.get("数量"), v.get("酌定分值"), v.get("说明"), points.get((bonus.table.name, row))]
+                      for row, v in bonus.rows if any(v.get(h) not in (None, "") for h in ("加分项目", "数量", "酌定分值", "说明"))]
+        put(d, b.HEADER_ROW - 1, 10, "加分项目（第七条，合计封顶20分）", font=Font(name=b.FONT, size=12, bold=True))
+        _values_table(d, c.bonus_table(dept.name, dept.code), [24, 6, 9, 30, 7], bonus_rows, left=10)
+        d.column_dimensions["I"].width = 2
+        d.print_area = f"A1:N{b.FIRST_ROW + max(len(rows), len(bonus_rows))}"
+        _finish(d, landscape=True)
+    if outcome.issues:
+        v = _sheet(wb, "校验", "校验结果", 4)
+        _values_table(v, c.ISSUES, [8, 12, 9, 80], [[LEVEL_ZH[i.level], i.sheet, i.cell, i.message] for i in outcome.issues],
+                      heights=[text_height(i.message, 80) for i in outcome.issues])
+        _finish(v, landscape=False)
+    _finish(guide, landscape=False)
+    guide.print_title_rows = None
+    _seal(wb, generated)
+    return wb
+
+
+def _seal(wb: Workbook, generated: dt.datetime) -> str:
+    """Fingerprint every sheet, store it (document properties, 说明, banner rows, a very hidden detail sheet)."""
+    stamp = generated.strftime("%Y-%m-%d %H:%M")
+    digests = []
+    detail = []
+    for ws in wb.worksheets:
+        cells = sheet_cells(ws)
+        digests.append((ws.title, sheet_digest(cells)))
+        detail += [(ws.title, ref, _short(value)) for ref, value in sorted(cells.items(), key=lambda kv: _ref_key(kv[0]))]
+    whole = whole_digest(digests)
+    for ws in wb.worksheets:
+        shown = whole if ws.title == "说明" else whole[:16] + "…"
+        put(ws, BANNER_ROW, 1, f"报送版 · 生成于 {stamp} · 指纹（SHA-256）{shown}",
+            font=Font(name=b.FONT, size=9, color="555555"))
+    wb.custom_doc_props.append(StringProperty(name=FINGERPRINT_PROP, value=whole))
+    for i, (title, digest) in enumerate(digests):
+        wb.custom_doc_props.append(StringProperty(name=f"{SHEET_PROP}{i + 1:02d}", value=f"{title}|{digest}"))
+    hidden = wb.create_sheet(DETAIL_SHEET)
+    for row in detail:
+        hidden.append(list(row))
+    hidden.sheet_state = "veryHidden"
+    hidden.protection.sheet = True
+    return whole
+
+
+def whole_digest(digests: list[tuple[str, str]]) -> str:
+    h = hashlib.sha256()
+    for title, digest in digests:
+        if title == "说明":
+            continue  # 说明 carries the fingerprint itself
+        h.update(f"{title}\t{digest}\n".encode())
+    return h.hexdigest()
+
+
+def export_book(source: Path, target: Path, generated: dt.datetime | None = None) -> str:
+    """Write the 报送版 of `source` to `target`; returns its fingerprint."""
+    outcome = evaluate(source)
+    wb = build_export(outcome, generated or dt.datetime.now())
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write(Path(target), buf.getvalue(), backup=False)
+    return fingerprint_of(Path(target))
+
+
+def fingerprint_of(path: Path) -> str:
+    wb = load_workbook(path)
+    prop = next((p for p in wb.custom_doc_props.props if p.name == FINGERPRINT_PROP), None)
+    if prop is None:
+        raise NotAnExport(f"{path.name} 没有报送版指纹，不是 xl-appraisal 导出的报送版")
+    return prop.value
+
+
+# Verify ----------------------------------------------------------------------------------------------
+@dataclass
+class Verdict:
+    ok: bool
+    fingerprint: str
+    changes: list[str]  # Chinese lines naming sheet and cell
+
+
+def verify(path: Path) -> Verdict:
+    from xl_appraisal.workbook.read import check_package
+
+    check_package(Path(path))
+    try:
+        wb = load_workbook(path)
+    except Exception as exc:
+        raise NotAnExport(f"{Path(path).name} 无法读取（{type(exc).__name__}）") from exc
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    if FINGERPRINT_PROP not in props:
+        raise NotAnExport(f"{Path(path).name} 没有报送版指纹，不是 xl-appraisal 导出的报送版")
+    stored = {}
+    for name, value in props.items():
+        if name.startswith(SHEET_PROP):
+            title, _, digest = value.partition("|")
+            stored[title] = digest
+    detail: dict[str, dict[str, str]] = {}
+    if DETAIL_SHEET in wb.sheetnames:
+        for title, ref, short in wb[DETAIL_SHEET].iter_rows(values_only=True):
+            detail.setdefault(title, {})[ref] = short
+    changes: list[str] = []
+    digests = []
+    for ws in wb.worksheets:
+        if ws.title == DETAIL_SHEET:
+            continue
+        cells = sheet_cells(ws)
+        digest = sheet_digest(cells)
+        digests.append((ws.title, digest))
+        if ws.title not in stored:
+            changes.append(f"多了工作表“{ws.title}”")
+            continue
+        if digest == stored[ws.title]:
+            continue
+        before = detail.get(ws.title, {})
+        refs = sorted(set(before) | set(cells), key=_ref_key)
+        named = [ref for ref in refs if before.get(ref) != (_short(cells[ref]) if ref in cells else None)]
+        where = "、".join(named[:10]) + ("等" if len(named) > 10 else "")
+        changes.append(f"“{ws.title}”表被改动" + (f"：{where}" if where else ""))
+    for title in stored:
+        if title not in {t for t, _ in digests}:
+            changes.append(f"少了工作表“{title}”")
+    whole = whole_digest(digests)
+    ok = not changes and whole == props[FINGERPRINT_PROP]
+    if not ok and not changes:
+        changes.append("指纹不符")
+    return Verdict(ok, props[FINGERPRINT_PROP], changes)
+
+
+# Email draft -----------------------------------------------------------------------------------------
+def email_draft(outcome: Outcome, export_path: Path, fingerprint: str) -> Path:
+    """A draft .eml beside the export (X-Unsent: 1: Outlook, Foxmail and Thunderbird open it as a draft)."""
+    r = outcome.result
+    book = outcome.book
+    to = ""
+    if book.policy is not None:
+        to = book.policy.leadership_email
+    state = "审定" if r and r.final else "暂定"
+    msg = EmailMessage()
+    msg["To"] = to.replace("；", ";").replace(";", ", ")
+    msg["Subject"] = f"〔{book.year}年度〕目标管理考核结果（报送版）"
+    msg["Date"] = formatdate(localtime=True)
+    msg["X-Unsent"] = "1"
+    lines = ["考核领导小组：", "", f"现将{book.year}年度机关工作目标管理考核结果（{state}）报送如下，详见附件。", ""]
+    if r is not None:
+        for d in sorted(r.departments, key=lambda d: d.rank):
+            lines.append(f"  第{d.rank}名  {d.name}  总分 {d.total:.2f}（阶段：{d.stage}）")
+        total = sum((p.total for p in r.people), Decimal(0))
+        lines += ["", f"考勤津贴和目标管理奖金共 {len(r.people)} 人，合计 {total:,.2f} 元。"]
+    lines += [f"附件指纹（SHA-256）：{fingerprint}", "", "考核领导小组办公室"]
+    msg.set_content("\n".join(lines), charset="utf-8")
+    msg.add_attachment(export_path.read_bytes(), maintype="application",
+                       subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=export_path.name)
+    eml = export_path.with_suffix(".eml")
+    atomic_write(eml, bytes(msg), backup=False)
+    return eml
+
+
+def libreoffice() -> str | None:
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(xlsx: Path, outdir: Path) -> Path | None:
+    """Headless LibreOffice conversion, when it is installed."""
+    import subprocess
+    import tempfile
+
+    soffice = libreoffice()
+    if not soffice:
+        return None
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
+                        "--outdir", str(outdir), str(xlsx)], check=True, capture_output=True, timeout=300,
+                       env={**os.environ, "HOME": profile})
+    pdf = outdir / (xlsx.stem + ".pdf")
+    return pdf if pdf.exists() else None
