@@ -19,6 +19,10 @@ Public Sub XA_Export(control As IRibbonControl)
     RunPython ENTRY & "export()"
 End Sub
 
+Public Sub XA_ImportSignins(control As IRibbonControl)
+    RunPython ENTRY & "import_signins()"
+End Sub
+
 Public Sub XA_Help(control As IRibbonControl)
     RunPython ENTRY & "show_help()"
 End Sub

@@ -49,7 +49,7 @@ def callbacks() -> list[str]:
 
 def test_macros_are_ascii_and_every_ribbon_button_has_its_callback():
     RIBBON_BAS.encode("ascii")
-    assert callbacks() == ["XA_Recalc", "XA_Check", "XA_Export", "XA_Help"]
+    assert callbacks() == ["XA_Recalc", "XA_Check", "XA_ImportSignins", "XA_Export", "XA_Help"]
     for name in callbacks():
         assert re.search(rf"^Public Sub {name}\(control As IRibbonControl\)$", RIBBON_BAS, re.M), name
 
@@ -287,3 +287,18 @@ def test_ribbon_cold_start_imports_nothing_heavy():
     code = "import sys, xl_appraisal.excel.macros; print(','.join(m for m in ('pandas','openpyxl','lxml','xlwings') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_ribbon_import_signins_through_xlwings_adds_the_same_events(tmp_path):
+    import xlwings as xw
+    from test_signins import LEAVES, zkteco_csv
+
+    book_path = fill(new_book(tmp_path), tmp_path / "book.xlsx", staff=STAFF, scores=FULL, leave=LEAVES)
+    data = remote_json(book_path)
+    live = xw.Book(json=data)
+    report = macros.import_signins(live, path=zkteco_csv(tmp_path / "r.csv"))
+    assert len(report.added) == 4
+    grids = apply_actions(data, live.json()["actions"])
+    rows = [r[:4] for r in grids["考勤"][4:9] if r[1]]
+    assert [(r[1], r[2], r[3]) for r in rows] == [("刘洋", "上午", "迟到"), ("刘洋", "上午", "早退"),
+                                                  ("刘洋", "上午", "漏签"), ("刘洋", "全天", "旷工")]

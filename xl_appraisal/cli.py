@@ -180,6 +180,41 @@ def cmd_sync_vba(args) -> int:
     return EXIT_OK
 
 
+def cmd_import_signins(args) -> int:
+    from xl_appraisal.signins import RecordsUnusable, import_signins
+
+    console = _console()
+    try:
+        report = import_signins(Path(args.book), Path(args.records), Path(args.output) if args.output else None)
+    except RecordsUnusable as exc:
+        console.print(f"[red]{exc}[/red]")
+        return EXIT_UNUSABLE
+    print_import(console, report)
+    return EXIT_OK
+
+
+def print_import(console: Console, report) -> None:
+    if report.first is None:
+        console.print("签到记录中没有可用的打卡。")
+        return
+    console.print(f"签到记录范围：{report.first} 至 {report.last}（范围外的日子不判断，视为出勤）")
+    kinds = "、".join(f"{k}{n}个半天" for k, n in sorted(report.per_kind.items())) or "无"
+    console.print(f"新增考勤记录 {len(report.added)} 条：{kinds}；已导入过、跳过 {report.already} 条。")
+    if report.per_person:
+        t = Table(title="按人统计（半天数）", header_style="bold")
+        for h in ("姓名", "旷工", "迟到", "早退", "漏签"):
+            t.add_column(h, justify="left" if h == "姓名" else "right")
+        for name, counts in sorted(report.per_person.items()):
+            t.add_row(name, *(str(counts.get(k, 0)) for k in ("旷工", "迟到", "早退", "漏签")))
+        console.print(t)
+    for line in report.typed_wins:
+        console.print(f"[yellow]{line}[/yellow]")
+    if report.unknown_names:
+        console.print(f"[yellow]不在人员表中、未导入：{'、'.join(report.unknown_names)}[/yellow]")
+    if report.not_in_records:
+        console.print(f"[yellow]人员表中有、签到记录中没有（未判断）：{'、'.join(report.not_in_records)}[/yellow]")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xl-appraisal", description="县总工会机关目标管理考核、考勤津贴与目标管理奖金")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -210,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="输出文件夹")
     p.add_argument("--no-pdf", action="store_true", help="不转换 PDF")
     p.set_defaults(func=cmd_signoff)
+    p = sub.add_parser("import-signins", help="把打卡机或钉钉导出的签到记录转成考勤记录")
+    p.add_argument("book")
+    p.add_argument("records", help="签到记录：CSV（UTF-8 或 GBK）或 XLSX")
+    p.add_argument("-o", "--output", help="另存为（默认写回原文件并备份）")
+    p.set_defaults(func=cmd_import_signins)
     p = sub.add_parser("sync-vba", help="把工作簿中的 xlwings VBA 模块更新为已安装的版本")
     p.add_argument("book")
     p.set_defaults(func=cmd_sync_vba)

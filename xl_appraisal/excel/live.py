@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from xl_appraisal.workbook.read import Book, RawTable, book_from_tables
-from xl_appraisal.workbook.write import CellWrite, ColumnWrite, TableWrite
+from xl_appraisal.workbook.write import AppendRows, CellWrite, ColumnWrite, TableWrite
 
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -65,6 +65,18 @@ def _table(book, name: str):
             if table.name == name:
                 return sheet, table
     raise KeyError(name)
+
+
+def append_live(book, ap: AppendRows) -> None:
+    """Rows the user asked to add (imported sign-ins), below the table's last used row."""
+    sheet, table = _table(book, ap.table)
+    header = table.header_row_range
+    top, left, width = header.row, header.column, len(header.options(ndim=2).value[0])
+    last = max(table.range.row + table.range.rows.count - 1, ap.start + len(ap.rows) - 1)
+    with unprotected(sheet):
+        table.resize(sheet.range((top, left), (last, left + width - 1)))
+        body = [[cell_value(v) for v in row] + [None] * (width - len(row)) for row in ap.rows]
+        sheet.range((ap.start, left), (ap.start + len(ap.rows) - 1, left + width - 1)).value = body
 
 
 def apply_live(book, tables: list[TableWrite], columns: list[ColumnWrite], cells: list[CellWrite]) -> None:

@@ -89,6 +89,41 @@ def export(book=None):
     return target
 
 
+def import_signins(book=None, path=None):
+    """导入签到记录: pick a punch-machine/DingTalk export, add the judged events to 考勤 in the open book."""
+    from pathlib import Path
+
+    from xl_appraisal.excel.live import append_live, read_live
+    from xl_appraisal.signins import RecordsUnusable, judge, read_punches
+    from xl_appraisal.workbook import contract as c
+    from xl_appraisal.workbook.write import AppendRows
+
+    book = book or _caller()
+    if path is None:
+        chosen = book.app.api.GetOpenFilename("签到记录 (*.csv;*.xlsx),*.csv;*.xlsx", 1, "选择签到记录")
+        if not chosen:
+            return None
+        path = chosen
+    path = Path(path)
+    try:
+        read = read_live(book)
+        report = judge(read, read_punches(path), path.name)
+    except RecordsUnusable as exc:
+        book.app.alert(str(exc), title=TITLE)
+        return None
+    if report.added:
+        table = read.tables[c.ATTENDANCE.name]
+        start = max((row for row, _ in table.rows), default=table.header_row) + 1
+        append_live(book, AppendRows(c.ATTENDANCE.name, report.added, start))
+    kinds = "、".join(f"{k}{n}个半天" for k, n in sorted(report.per_kind.items())) or "无"
+    lines = [f"新增考勤记录{len(report.added)}条（{kinds}），已导入过的{report.already}条未重复添加。"]
+    lines += report.typed_wins[:5]
+    if report.unknown_names:
+        lines.append("不在人员表中：" + "、".join(report.unknown_names))
+    _tell(book, "\n".join(lines))
+    return report
+
+
 def show_help(book=None):
     book = book or _caller()
     book.app.alert(

@@ -76,6 +76,16 @@ class ColumnWrite:
 
 
 @dataclass
+class AppendRows:
+    """Add rows to a table starting at sheet row `start` (its first unused row), growing the table to fit.
+    Used for rows the user asked the program to add (imported sign-ins), never to change typed rows."""
+
+    table: str
+    rows: list[list[object]]
+    start: int
+
+
+@dataclass
 class CellWrite:
     sheet: str
     ref: str
@@ -258,8 +268,17 @@ def _xml_safe(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def _resized(table, ref: str) -> bytes:
+    """A table definition (and its autofilter) covering `ref`."""
+    table.set("ref", ref)
+    auto = table.find(q("autoFilter"))
+    if auto is not None:
+        auto.set("ref", ref)
+    return _serialize(table)
+
+
 def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite] = (),
-          cells: list[CellWrite] = ()) -> bytes:
+          cells: list[CellWrite] = (), appends: list[AppendRows] = ()) -> bytes:
     """The package with the given computed cells written; every other part byte-identical."""
     pkg = Package.load(data)
     editors: dict[str, SheetEditor] = {}
@@ -284,12 +303,7 @@ def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite]
                 ed.set_height(min_row + 1 + i, tw.heights[i] if i < len(tw.heights) else None)
         for r in range(min_row + 1 + n, max_row + 1):
             ed.clear_cells(r, range(min_col, max_col + 1))
-        new_ref = f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{min_row + n}"
-        table.set("ref", new_ref)
-        auto = table.find(q("autoFilter"))
-        if auto is not None:
-            auto.set("ref", new_ref)
-        pkg.parts[table_part] = _serialize(table)
+        pkg.parts[table_part] = _resized(table, f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{min_row + n}")
 
     for cw in columns:
         sheet_part, table_part = pkg.tables[cw.table]
@@ -301,6 +315,18 @@ def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite]
         for r in range(min_row + 1, max_row + 1):
             if r in cw.values or ed.cell(col, r, create=False) is not None:
                 ed.set(col, r, cw.values.get(r))
+
+    for ap in appends:
+        sheet_part, table_part = pkg.tables[ap.table]
+        table = etree.fromstring(pkg.parts[table_part], _PARSER)
+        min_col, min_row, max_col, max_row = split_ref(table.get("ref"))
+        ed = editor(sheet_part)
+        styles = [ed.style(col, min_row + 1) for col in range(min_col, max_col + 1)]
+        for i, values in enumerate(ap.rows):
+            for j, col in enumerate(range(min_col, max_col + 1)):
+                ed.set(col, ap.start + i, values[j] if j < len(values) else None, styles[j])
+        last = max(max_row, ap.start + len(ap.rows) - 1)
+        pkg.parts[table_part] = _resized(table, f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{last}")
 
     for cell in cells:
         m = _REF.match(cell.ref)
