@@ -15,6 +15,14 @@ Public Sub XA_Check(control As IRibbonControl)
     RunPython ENTRY & "check()"
 End Sub
 
+Public Sub XA_Split(control As IRibbonControl)
+    RunPython ENTRY & "split()"
+End Sub
+
+Public Sub XA_Collect(control As IRibbonControl)
+    RunPython ENTRY & "collect()"
+End Sub
+
 Public Sub XA_Export(control As IRibbonControl)
     RunPython ENTRY & "export()"
 End Sub

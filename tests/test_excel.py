@@ -49,7 +49,7 @@ def callbacks() -> list[str]:
 
 def test_macros_are_ascii_and_every_ribbon_button_has_its_callback():
     RIBBON_BAS.encode("ascii")
-    assert callbacks() == ["XA_Recalc", "XA_Check", "XA_ImportSignins", "XA_Export", "XA_Help"]
+    assert callbacks() == ["XA_Recalc", "XA_Check", "XA_ImportSignins", "XA_Split", "XA_Collect", "XA_Export", "XA_Help"]
     for name in callbacks():
         assert re.search(rf"^Public Sub {name}\(control As IRibbonControl\)$", RIBBON_BAS, re.M), name
 
@@ -302,3 +302,19 @@ def test_ribbon_import_signins_through_xlwings_adds_the_same_events(tmp_path):
     rows = [r[:4] for r in grids["考勤"][4:9] if r[1]]
     assert [(r[1], r[2], r[3]) for r in rows] == [("刘洋", "上午", "迟到"), ("刘洋", "上午", "早退"),
                                                   ("刘洋", "上午", "漏签"), ("刘洋", "全天", "旷工")]
+
+
+def test_ribbon_collect_through_xlwings_writes_only_self_scores(tmp_path):
+    import xlwings as xw
+    from test_handout import self_score
+
+    book_path = fill(new_book(tmp_path), tmp_path / "book.xlsx", staff=STAFF, scores=FULL)
+    assert main(["split", str(book_path), "-o", str(tmp_path / "h")]) == 0
+    returned = self_score(tmp_path / "h" / "女工部-自评.xlsx", {"1": 27})
+    data = remote_json(book_path)
+    live = xw.Book(json=data)
+    report = macros.collect(live, files=[returned])
+    assert report.merged == ["女工部"]
+    writes = [(live.sheets[a["sheet_position"]].name, a["start_row"], a["start_column"], a["values"])
+              for a in live.json()["actions"] if a["func"] == "setValues"]
+    assert writes == [("女工部", 4, 3, [[27]])]  # 女工部!D5 only

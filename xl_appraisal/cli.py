@@ -215,6 +215,35 @@ def print_import(console: Console, report) -> None:
         console.print(f"[yellow]人员表中有、签到记录中没有（未判断）：{'、'.join(report.not_in_records)}[/yellow]")
 
 
+def cmd_split(args) -> int:
+    from xl_appraisal.handout import split
+
+    console = _console()
+    for path in split(Path(args.book), Path(args.output), args.due or "", args.contact or ""):
+        console.print(f"已生成 {path}")
+    console.print("请把各文件发给对应部门填写自评后交回，再运行 xl-appraisal collect 回收。")
+    return EXIT_OK
+
+
+def cmd_collect(args) -> int:
+    from xl_appraisal.handout import collect
+
+    console = _console()
+    report = collect(Path(args.book), [Path(f) for f in args.files], Path(args.output) if args.output else None)
+    print_collect(console, report)
+    return EXIT_ERRORS if report.refused else EXIT_OK
+
+
+def print_collect(console: Console, report) -> None:
+    console.print(f"已回收：{'、'.join(report.merged) or '无'}")
+    for line in report.changes:
+        console.print(f"[yellow]自评有改动：{line}[/yellow]")
+    for name, why in report.refused:
+        console.print(f"[red]未回收 {name}：{why}[/red]")
+    if report.missing:
+        console.print(f"尚未交回：{'、'.join(report.missing)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xl-appraisal", description="县总工会机关目标管理考核、考勤津贴与目标管理奖金")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -250,6 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("records", help="签到记录：CSV（UTF-8 或 GBK）或 XLSX")
     p.add_argument("-o", "--output", help="另存为（默认写回原文件并备份）")
     p.set_defaults(func=cmd_import_signins)
+    p = sub.add_parser("split", help="分发自评表：每个部门一个文件")
+    p.add_argument("book")
+    p.add_argument("-o", "--output", required=True, help="输出文件夹")
+    p.add_argument("--due", help="交回期限，如 2018年12月20日")
+    p.add_argument("--contact", help="交回给谁，如 考核办 张敏")
+    p.set_defaults(func=cmd_split)
+    p = sub.add_parser("collect", help="回收自评表：把各部门交回的自评合并进总表")
+    p.add_argument("book")
+    p.add_argument("files", nargs="+", help="交回的自评表文件")
+    p.add_argument("-o", "--output", help="另存为（默认写回原文件并备份）")
+    p.set_defaults(func=cmd_collect)
     p = sub.add_parser("sync-vba", help="把工作簿中的 xlwings VBA 模块更新为已安装的版本")
     p.add_argument("book")
     p.set_defaults(func=cmd_sync_vba)

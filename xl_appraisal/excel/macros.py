@@ -124,6 +124,44 @@ def import_signins(book=None, path=None):
     return report
 
 
+def split(book=None):
+    """分发自评表: save, then write one file per department into a folder beside the workbook."""
+    from pathlib import Path
+
+    from xl_appraisal.handout import split as split_files
+
+    book = book or _caller()
+    book.save()
+    source = Path(book.fullname)
+    folder = source.with_name(f"{source.stem}-自评表")
+    written = split_files(source, folder)
+    _tell(book, f"已生成{len(written)}个部门的自评表：\n{folder}")
+    return written
+
+
+def collect(book=None, files=None):
+    """回收自评表: pick the returned files, copy 自评, 说明 and bonus rows into the open workbook."""
+    from xl_appraisal.excel.live import append_live, apply_live, read_live
+    from xl_appraisal.handout import plan_collect
+
+    book = book or _caller()
+    if files is None:
+        chosen = book.app.api.GetOpenFilename("自评表 (*.xlsx),*.xlsx", 1, "选择交回的自评表", None, True)
+        if not chosen:
+            return None
+        files = list(chosen)
+    report = plan_collect(read_live(book), files)
+    apply_live(book, [], [], report.cells)
+    for ap in report.appends:
+        append_live(book, ap)
+    lines = [f"已回收：{'、'.join(report.merged) or '无'}"] + report.changes[:8]
+    lines += [f"未回收 {name}：{why}" for name, why in report.refused]
+    if report.missing:
+        lines.append(f"尚未交回：{'、'.join(report.missing)}")
+    _tell(book, "\n".join(lines), errors=False)
+    return report
+
+
 def show_help(book=None):
     book = book or _caller()
     book.app.alert(

@@ -1,0 +1,250 @@
+"""Hand out and collect (第三条第1款): one self-scoring file per department, merged back into the master.
+
+`split` writes `<部门>-自评.xlsx` (no macros) holding that department's items and bonus tables with the
+master's headers; only 自评, 说明 and the bonus rows are unlocked. It carries a fingerprint of the
+master's items (编号, 考核内容, 分值). `collect` checks a returned file against the master and copies in
+自评, 说明 and the bonus rows — never 评议, 调整, 审定 and never another department.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Font
+from openpyxl.workbook.defined_name import DefinedName
+
+from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
+from xl_appraisal.policy import Department
+from xl_appraisal.workbook import build as b
+from xl_appraisal.workbook import contract as c
+from xl_appraisal.workbook.read import Book, WorkbookUnusable, check_package, file_tables, read_book, read_table
+from xl_appraisal.workbook.save import atomic_write
+from xl_appraisal.workbook.write import AppendRows, CellWrite, split_ref
+
+DEPT_PROP = "xl-appraisal-department"
+ITEMS_PROP = "xl-appraisal-items"
+BONUS_INPUTS = ("加分项目", "数量", "酌定分值", "说明")
+
+
+def items_fingerprint(dept: Department) -> str:
+    h = hashlib.sha256()
+    for item in dept.items:
+        h.update(f"{item.number}\t{item.text}\t{item.max_points.normalize():f}\n".encode())
+    return h.hexdigest()
+
+
+def handout_name(dept: Department) -> str:
+    return f"{dept.name}-自评.xlsx"
+
+
+# split -----------------------------------------------------------------------------------------------
+def build_handout(book: Book, dept: Department, due: str, contact: str) -> Workbook:
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "说明"
+    guide.sheet_view.showGridLines = False
+    guide.column_dimensions["A"].width = 100
+    texts = [
+        (f"{book.year}年度目标考核 · {dept.name}自评表", Font(name=b.FONT, size=16, bold=True, color="1F5C7A")),
+        (f"1. 在“{dept.name}”工作表黄色的“自评”栏逐项填写得分（0 至该项分值），需要时在“说明”栏写明理由。", None),
+        ("2. 本部门获得的加分（第七条）填在右侧加分表：从下拉列表选加分项目，填数量；“其他创新工作”另填酌定分值和说明。", None),
+        ("3. 编号、考核内容、分值来自考核办法，已保护，请勿改动；改动后的文件将无法回收。", None),
+        (f"4. 请于{due or '规定时间'}前将本文件（不要改文件名）交回{contact or '考核领导小组办公室'}。", None),
+    ]
+    row = 1
+    for i, (text, font) in enumerate(texts):
+        cell = guide.cell(row, 1, text)
+        cell.font = font or Font(name=b.FONT, size=11)
+        cell.alignment = Alignment(wrap_text=True)
+        row += 2 if i == 0 else 1
+    ws = wb.create_sheet(dept.name)
+    items = book.tables[f"tblItems_{dept.code}"]
+    by_number = {normalize_text(v.get("编号")): v for _, v in items.rows}
+    cols = [b.Column("编号", 7, "fixed", align=b.CENTER), b.Column("考核内容", 52, "fixed"),
+            b.Column("分值", 7, "fixed", "0.##", b.CENTER), b.Column("自评", 8, "input", "0.##", b.CENTER),
+            b.Column("评议", 8, "fixed", "0.##", b.CENTER), b.Column("调整", 8, "fixed", "0.##", b.CENTER),
+            b.Column("审定", 8, "fixed", "0.##", b.CENTER), b.Column("说明", 24, "input")]
+    rows = [[i.number, i.text, float(i.max_points), by_number.get(i.number, {}).get("自评"), None, None, None,
+             by_number.get(i.number, {}).get("说明")] for i in dept.items]
+    b._title(ws, f"{dept.name} · 年终目标考核自评", "只填黄色格：自评（0至分值）和说明；右侧填加分。评议、调整、审定由考核办填写。", 8)
+    b._table(ws, c.items_table(dept.name, dept.code), cols, rows)
+    for k, item in enumerate(dept.items):
+        r = b.FIRST_ROW + k
+        ws.row_dimensions[r].height = 30 if len(item.text) > 26 else 18
+        b._validate(ws, f"D{r}", kind="decimal", operator="between", formula1="0", formula2=str(item.max_points),
+                    title="得分超出范围", error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
+    bonus = book.tables[f"tblBonus_{dept.code}"]
+    brows = [[v.get(h) for h in BONUS_INPUTS] for _, v in bonus.rows if any(not is_blank(v.get(h)) for h in BONUS_INPUTS)]
+    left = 10
+    ws.column_dimensions["I"].width = 2
+    ws.cell(b.HEADER_ROW - 1, left, "加分项目（第七条，合计封顶20分）").font = Font(name=b.FONT, size=12, bold=True)
+    bcols = [b.Column("加分项目", 24, "input"), b.Column("数量", 6, "input", "0", b.CENTER),
+             b.Column("酌定分值", 9, "input", "0.##", b.CENTER), b.Column("说明", 30, "input"),
+             b.Column("计分", 7, "computed", "0.##", b.CENTER)]
+    n = max(b.BONUS_ROWS, len(brows))
+    b._table(ws, c.bonus_table(dept.name, dept.code), bcols, brows, left=left, min_rows=n)
+    lists = wb.create_sheet("列表")
+    for i, kind in enumerate(book.policy.bonus_kinds):
+        lists.cell(1 + i, 1, kind.label)
+    lists.sheet_state = "hidden"
+    wb.defined_names[b.BONUS_KIND_LIST] = DefinedName(b.BONUS_KIND_LIST,
+                                                      attr_text=f"'列表'!$A$1:$A${len(book.policy.bonus_kinds)}")
+    b._validate(ws, f"J{b.FIRST_ROW}:J{b.FIRST_ROW + n - 1}", kind="list", formula1=f"={b.BONUS_KIND_LIST}",
+                title="加分项目", error="请从下拉列表选择加分项目")
+    b._validate(ws, f"K{b.FIRST_ROW}:K{b.FIRST_ROW + n - 1}", kind="whole", operator="greaterThanOrEqual",
+                formula1="1", title="数量", error="数量应为正整数")
+    ws.freeze_panes = ws.cell(b.FIRST_ROW, 1)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    b._print_setup(ws, landscape=True)
+    wb.active = 1
+    wb.custom_doc_props.append(StringProperty(name=DEPT_PROP, value=dept.code))
+    wb.custom_doc_props.append(StringProperty(name=ITEMS_PROP, value=items_fingerprint(dept)))
+    wb.properties.created = dt.datetime(book.year, 12, 1)
+    return wb
+
+
+def split(book_path: Path, outdir: Path, due: str = "", contact: str = "") -> list[Path]:
+    book = read_book(book_path)
+    if book.policy is None:
+        raise WorkbookUnusable("工作簿的参数或考核项目有错误，无法分发自评表；请先运行 check 并改正")
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for dept in book.policy.departments:
+        buf = io.BytesIO()
+        build_handout(book, dept, due, contact).save(buf)
+        path = outdir / handout_name(dept)
+        atomic_write(path, buf.getvalue(), backup=False)
+        written.append(path)
+    return written
+
+
+# collect ---------------------------------------------------------------------------------------------
+@dataclass
+class CollectReport:
+    merged: list[str] = field(default_factory=list)  # department names
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    changes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    cells: list[CellWrite] = field(default_factory=list)
+    appends: list[AppendRows] = field(default_factory=list)
+
+
+def _same(a: object, b_: object) -> bool:
+    if is_blank(a) and is_blank(b_):
+        return True
+    na, _ = parse_number(a)
+    nb, _ = parse_number(b_)
+    if na is not None and nb is not None:
+        return na == nb
+    return normalize_text(a) == normalize_text(b_)
+
+
+def _returned(path: Path, book: Book) -> tuple[Department, dict]:
+    """Read a returned file; raises ValueError(why) when it must be refused."""
+    try:
+        check_package(path)
+        wb = load_workbook(path)
+    except WorkbookUnusable as exc:
+        raise ValueError(str(exc)) from exc
+    except Exception as exc:
+        raise ValueError(f"无法读取（{type(exc).__name__}）") from exc
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    code = props.get(DEPT_PROP)
+    if not code:
+        raise ValueError("不是本工具分发的自评表（没有部门标记）")
+    dept = next((d for d in book.policy.departments if d.code == code), None)
+    if dept is None:
+        raise ValueError(f"所属部门（{code}）不在本工作簿中")
+    found = file_tables(wb)
+    try:
+        items = read_table(found, c.items_table(dept.name, code))
+        bonus = read_table(found, c.bonus_table(dept.name, code), extend=True)
+    except WorkbookUnusable as exc:
+        raise ValueError(str(exc)) from exc
+    returned = [(normalize_text(v.get("编号")), normalize_text(v.get("考核内容")), parse_number(v.get("分值"))[0])
+                for _, v in items.rows]
+    master = {i.number: i for i in dept.items}
+    numbers = [r[0] for r in returned]
+    for item in dept.items:
+        if item.number not in numbers:
+            raise ValueError(f"第{item.number}项被删除，与总表不符")
+    for number, text, points in returned:
+        item = master.get(number)
+        if item is None:
+            raise ValueError(f"多出了第{number}项，与总表不符")
+        if points != item.max_points:
+            raise ValueError(f"第{number}项的分值被改为{points}（总表为{item.max_points}），不能回收")
+        if text != item.text:
+            raise ValueError(f"第{number}项的考核内容被改动，与总表不符")
+    if props.get(ITEMS_PROP) != items_fingerprint(dept):
+        raise ValueError("考核项目指纹与总表不符（总表的考核项目可能已修改），请重新分发")
+    return dept, {"items": items, "bonus": bonus}
+
+
+def plan_collect(book: Book, files: list[Path]) -> CollectReport:
+    report = CollectReport()
+    done: set[str] = set()
+    for path in files:
+        try:
+            dept, got = _returned(Path(path), book)
+        except ValueError as why:
+            report.refused.append((Path(path).name, str(why)))
+            continue
+        if dept.name in done:
+            report.refused.append((Path(path).name, f"{dept.name}已由前面的文件回收，本文件未使用"))
+            continue
+        done.add(dept.name)
+        master = book.tables[f"tblItems_{dept.code}"]
+        master_rows = {normalize_text(v.get("编号")): (row, v) for row, v in master.rows}
+        for _, v in got["items"].rows:
+            number = normalize_text(v.get("编号"))
+            row, old = master_rows[number]
+            for header in ("自评", "说明"):
+                if not _same(old.get(header), v.get(header)):
+                    report.cells.append(CellWrite(dept.name, f"{master.columns[header]}{row}", v.get(header)))
+                    if header == "自评" and not is_blank(old.get(header)):
+                        report.changes.append(f"{dept.name}第{number}项自评：{old.get(header)} → {v.get(header)}")
+        _plan_bonus(report, book, dept, got["bonus"])
+        report.merged.append(dept.name)
+    report.missing = [d.name for d in book.policy.departments if d.name not in done]
+    return report
+
+
+def _plan_bonus(report: CollectReport, book: Book, dept: Department, returned) -> None:
+    """The returned bonus rows replace the master's, row by row; more rows grow the master's table."""
+    master = book.tables[f"tblBonus_{dept.code}"]
+    new_rows = [[v.get(h) for h in BONUS_INPUTS] for _, v in returned.rows
+                if any(not is_blank(v.get(h)) for h in BONUS_INPUTS)]
+    first = master.header_row + 1
+    last = split_ref(master.ref)[3]
+    old = {row: v for row, v in master.rows}
+    for i in range(max(last - first + 1, 0)):
+        row = first + i
+        values = new_rows[i] if i < len(new_rows) else [None] * len(BONUS_INPUTS)
+        for header, value in zip(BONUS_INPUTS, values, strict=True):
+            if not _same(old.get(row, {}).get(header), value):
+                report.cells.append(CellWrite(dept.name, f"{master.columns[header]}{row}", value))
+    extra = new_rows[max(last - first + 1, 0):]
+    if extra:
+        report.appends.append(AppendRows(f"tblBonus_{dept.code}", extra, last + 1))
+
+
+def collect(book_path: Path, files: list[Path], out: Path | None = None) -> CollectReport:
+    from xl_appraisal.workbook.write import apply
+
+    book = read_book(book_path)
+    if book.policy is None:
+        raise WorkbookUnusable("工作簿的参数或考核项目有错误，无法回收；请先运行 check 并改正")
+    report = plan_collect(book, files)
+    if report.cells or report.appends:
+        data = apply(Path(book_path).read_bytes(), cells=report.cells, appends=report.appends)
+        atomic_write(Path(out) if out else Path(book_path), data, backup=out is None)
+    return report
