@@ -244,8 +244,17 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
 
 def read_book(path: str | os.PathLike) -> Book:
     """The whole workbook as engine inputs; raises WorkbookUnusable (exit 2) only for unusable files."""
+    from lxml import etree
+
+    from xl_appraisal.workbook.xlsx import read_tables
+
     path = Path(path)
-    return book_from_tables(path, file_tables(open_workbook(path)))
+    check_package(path)
+    try:
+        found = read_tables(path)
+    except (etree.XMLSyntaxError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as exc:
+        raise WorkbookUnusable(f"{path.name} 的内容已损坏，无法读取（{type(exc).__name__}）") from exc
+    return book_from_tables(path, found)
 
 
 def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book:

@@ -1,0 +1,241 @@
+"""Speed, measured (issue: Speed). Generates a full-year workbook of a large union and times, in one run,
+medians over several runs after a warm-up: recalc end to end, check, export, openpyxl's bare
+load(keep_vba)+save of the same file (the floor), LibreOffice's headless conversion (a real program that
+loads, recalculates and saves it), the engine alone, the ribbon's cold start against `import xlwings`,
+and peak memory. Ratios, not absolute times, are the targets: these machines are noisy.
+
+    python benchmarks/bench.py                 # full run, writes benchmarks/results.json
+    python benchmarks/bench.py --scaling       # also attendance rows 1k..64k and people 10..160, plot PNG
+    python benchmarks/bench.py --tiny --runs 1 # smoke test (used by the tests)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from xl_appraisal.calendar import year_calendar  # noqa: E402
+from xl_appraisal.policy import load_policy  # noqa: E402
+from xl_appraisal.workbook.build import BookData, build_workbook  # noqa: E402
+from xl_appraisal.workbook.package import package  # noqa: E402
+
+DEPTS = ["办公室", "财务部", "组宣部", "女工部", "保障部", "职工服务中心"]
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉"
+
+
+def names(n: int) -> list[str]:
+    out, i = [], 0
+    while len(out) < n:
+        name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)] + (GIVEN[i % 7] if i >= 900 else "")
+        if name not in out:
+            out.append(name)
+        i += 1
+    return out
+
+
+def large_union(people: int = 40, events: int = 4000, leaves: int = 400, seed: int = 2018) -> BookData:
+    """A year of a large union: leadership of four, the rest spread over the departments."""
+    rng = random.Random(seed)
+    policy = load_policy()
+    cal = year_calendar(2018)
+    work = [d.date for d in cal.days if d.workday]
+    everyone = names(people)
+    staff = [[everyone[0], "领导班子", "主席", "", ""], [everyone[1], "领导班子", "常务副主席", "办公室、财务部", ""],
+             [everyone[2], "领导班子", "副主席", "组宣部、女工部", ""], [everyone[3], "领导班子", "副主席", "保障部、职工服务中心", ""]]
+    staff += [[n, DEPTS[i % 6], "部门负责人" if i < 6 else "工作人员", "", ""] for i, n in enumerate(everyone[4:])]
+    slots = [(n, d, h) for n in everyone[4:] for d in work for h in ("上午", "下午")]
+    rng.shuffle(slots)
+    taken = set()
+    leave_rows = []
+    for n, d, _ in slots[:leaves]:
+        if (n, d) in taken:
+            continue
+        taken.add((n, d))
+        leave_rows.append([n, dt.datetime.combine(d, dt.time()), "上午", dt.datetime.combine(d, dt.time()), "下午",
+                           rng.choice(["事假", "病假", "公务外出"]), everyone[0], ""])
+    kinds = ["旷工", "迟到", "早退", "漏签"]
+    event_rows = []
+    for n, d, h in slots[leaves:]:
+        if len(event_rows) >= events:
+            break
+        if (n, d) in taken:
+            continue
+        event_rows.append([dt.datetime.combine(d, dt.time()), n, h, rng.choice(kinds), ""])
+    scores = {}
+    for dept in policy.departments:
+        scores[dept.name] = {i.number: [float(i.max_points), float(i.max_points) - (1 if k == 0 else 0), None,
+                                        float(i.max_points) - (1 if k == 0 else 0), None] for k, i in enumerate(dept.items)}
+    bonuses = {d: [["宣传报道·其他版面", 2, None, "报道"]] for d in DEPTS}
+    return BookData(staff=staff, attendance=event_rows, leave=leave_rows, scores=scores, bonuses=bonuses)
+
+
+def make_book(path: Path, **kw) -> Path:
+    policy = load_policy()
+    path.write_bytes(package(build_workbook(policy, year_calendar(2018), large_union(**kw)), 2018))
+    return path
+
+
+def timed(fn, runs: int) -> dict:
+    fn()  # warm-up
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return {"median_s": statistics.median(samples), "runs": runs, "samples_s": samples}
+
+
+def py(code: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def peak_memory_mb(book: Path) -> float:
+    code = ("import resource, sys; from xl_appraisal.service import recalc; "
+            f"recalc({str(book)!r}, {str(book.with_name('mem-out.xlsm'))!r}); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return int(out.strip().splitlines()[-1]) / 1024
+
+
+def measure(book: Path, runs: int, libreoffice: bool = True) -> dict:
+    import openpyxl
+
+    from xl_appraisal.engine.run import compute
+    from xl_appraisal.export import export_book
+    from xl_appraisal.service import evaluate, recalc
+    from xl_appraisal.workbook.read import read_book
+
+    out = book.with_name("out.xlsm")
+    results = {
+        "recalc": timed(lambda: recalc(book, out), runs),
+        "check": timed(lambda: evaluate(book), runs),
+        "export": timed(lambda: export_book(book, book.with_name("export.xlsx")), runs),
+        "openpyxl_floor": timed(lambda: openpyxl.load_workbook(book, keep_vba=True).save(book.with_name("floor.xlsm")), runs),
+    }
+    inputs = read_book(book).inputs
+    results["engine"] = timed(lambda: compute(inputs), max(runs, 5))
+    results["cold_start_macros"] = timed(lambda: py("import xl_appraisal.excel.macros"), runs)
+    results["cold_start_xlwings"] = timed(lambda: py("import xlwings"), runs)
+    results["peak_memory_mb"] = peak_memory_mb(book)
+    soffice = shutil.which("soffice")
+    if libreoffice and soffice:
+        def convert():
+            with tempfile.TemporaryDirectory() as tmp:
+                subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp}/p", "--convert-to", "xlsm",
+                                "--outdir", tmp, str(book)], check=True, capture_output=True, timeout=600)
+        results["libreoffice_convert"] = timed(convert, max(1, min(runs, 3)))
+    floor = results["openpyxl_floor"]["median_s"]
+    results["ratios"] = {
+        "recalc/floor": results["recalc"]["median_s"] / floor,
+        "check/floor": results["check"]["median_s"] / floor,
+        "export/floor": results["export"]["median_s"] / floor,
+        "cold_start/xlwings": results["cold_start_macros"]["median_s"] / results["cold_start_xlwings"]["median_s"],
+    }
+    if "libreoffice_convert" in results:
+        results["ratios"]["recalc/libreoffice"] = results["recalc"]["median_s"] / results["libreoffice_convert"]["median_s"]
+    results["targets"] = {
+        "recalc <= 1.0x floor": results["ratios"]["recalc/floor"] <= 1.0,
+        "check <= 0.5x floor": results["ratios"]["check/floor"] <= 0.5,
+        "cold start <= 1.3x import xlwings": results["ratios"]["cold_start/xlwings"] <= 1.3,
+        "engine <= 50 ms": results["engine"]["median_s"] <= 0.050,
+        "peak memory <= 200 MB": results["peak_memory_mb"] <= 200,
+    }
+    return results
+
+
+def scaling(tmp: Path, runs: int) -> dict:
+    from xl_appraisal.engine.run import compute
+    from xl_appraisal.service import recalc
+    from xl_appraisal.workbook.read import read_book
+
+    out = {"attendance": [], "people": []}
+    for n in (1000, 4000, 16000, 64000):
+        people = max(40, n // 200)  # enough half-days to hold n distinct events
+        book = make_book(tmp / f"att-{n}.xlsm", people=people, events=n, leaves=400)
+        inputs = read_book(book).inputs
+        out["attendance"].append({"rows": n, "people": people,
+                                  "recalc_s": timed(lambda b=book: recalc(b, b.with_name("o.xlsm")), runs)["median_s"],
+                                  "engine_s": timed(lambda i=inputs: compute(i), runs)["median_s"]})
+    for p in (10, 40, 160):
+        book = make_book(tmp / f"people-{p}.xlsm", people=p, events=p * 100, leaves=p * 10)
+        out["people"].append({"people": p, "events": p * 100,
+                              "recalc_s": timed(lambda b=book: recalc(b, b.with_name("o.xlsm")), runs)["median_s"]})
+    return out
+
+
+def plot(scale: dict, png: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    rows = [r["rows"] for r in scale["attendance"]]
+    a.plot(rows, [r["recalc_s"] for r in scale["attendance"]], "o-", label="recalc (end to end)")
+    a.plot(rows, [r["engine_s"] for r in scale["attendance"]], "s-", label="engine alone")
+    a.set_xlabel("attendance rows")
+    a.set_ylabel("seconds (median)")
+    a.set_xscale("log")
+    a.set_yscale("log")
+    a.legend()
+    a.set_title("time vs attendance rows")
+    people = [r["people"] for r in scale["people"]]
+    b.plot(people, [r["recalc_s"] for r in scale["people"]], "o-")
+    b.set_xlabel("people (100 events and 10 leaves each)")
+    b.set_ylabel("seconds (median)")
+    b.set_title("recalc vs people")
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--tiny", action="store_true", help="a small workbook, for a smoke test")
+    ap.add_argument("--scaling", action="store_true")
+    ap.add_argument("--no-libreoffice", action="store_true")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        kw = {"people": 10, "events": 100, "leaves": 10} if args.tiny else {}
+        book = make_book(tmp / "large.xlsm", **kw)
+        results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
+                               "cpus": os.cpu_count()},
+                   "workbook": {"bytes": book.stat().st_size, **(kw or {"people": 40, "events": 4000, "leaves": 400})},
+                   "measure": measure(book, args.runs, libreoffice=not args.no_libreoffice and not args.tiny)}
+        if args.scaling:
+            results["scaling"] = scaling(tmp, max(1, args.runs // 2))
+            plot(results["scaling"], ROOT / "benchmarks" / "scaling.png")
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    m = results["measure"]
+    for key in ("recalc", "check", "export", "openpyxl_floor", "engine", "cold_start_macros", "cold_start_xlwings",
+                "libreoffice_convert"):
+        if key in m:
+            print(f"{key:22s} {m[key]['median_s'] * 1000:9.1f} ms")
+    print(f"{'peak_memory_mb':22s} {m['peak_memory_mb']:9.1f} MB")
+    for key, value in m["ratios"].items():
+        print(f"{key:22s} {value:9.2f}x")
+    for key, ok in m["targets"].items():
+        print(f"{'met' if ok else 'NOT met':8s} {key}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""A fast, safe reader of the contract tables straight from the package XML (lxml iterparse).
+
+openpyxl's full load builds an object for every cell and style of every sheet; `check` and `recalc` need
+only the values inside the Excel tables. This reader parses shared strings, the date formats of the
+styles, and the rows of the sheets that hold tables — values as openpyxl's data_only load gives them
+(numbers, text, booleans, dates for date-formatted numbers, cached results of formulas).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+from xl_appraisal.workbook.read import RawTable
+from xl_appraisal.workbook.write import NS, PKG_REL_NS, REL_NS, col_index, split_ref
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_C, _V, _IS, _T, _ROW = (f"{{{NS}}}{t}" for t in ("c", "v", "is", "t", "row"))
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _xml(z: zipfile.ZipFile, name: str):
+    return etree.fromstring(z.read(name), _PARSER)
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if rels not in z.NameToInfo:
+        return {}
+    out = {}
+    for rel in _xml(z, rels).iter(f"{{{PKG_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id")] = (rel.get("Type", ""), path)
+    return out
+
+
+def _shared_strings(z: zipfile.ZipFile, rels: dict) -> list[str]:
+    part = next((p for t, p in rels.values() if t.endswith("/sharedStrings")), None)
+    if not part or part not in z.NameToInfo:
+        return []
+    out = []
+    for si in _xml(z, part).iterfind(f"{{{NS}}}si"):
+        # plain <t>, or rich-text runs <r><t>; phonetic runs (<rPh>) are not part of the value
+        out.append("".join(t.text or "" for t in si.iter(_T) if t.getparent().tag != f"{{{NS}}}rPh"))
+    return out
+
+
+def _date_styles(z: zipfile.ZipFile, rels: dict) -> set[int]:
+    part = next((p for t, p in rels.values() if t.endswith("/styles")), None)
+    if not part or part not in z.NameToInfo:
+        return set()
+    root = _xml(z, part)
+    custom = {int(f.get("numFmtId")): f.get("formatCode", "") for f in root.iter(f"{{{NS}}}numFmt")}
+    xfs = root.find(f"{{{NS}}}cellXfs")
+    dates = set()
+    for i, xf in enumerate([] if xfs is None else xfs.iterfind(f"{{{NS}}}xf")):
+        fid = int(xf.get("numFmtId", "0"))
+        code = custom.get(fid, BUILTIN_FORMATS.get(fid, ""))
+        if is_date_format(code) or 27 <= fid <= 36 or 50 <= fid <= 58:  # CJK built-in date formats
+            dates.add(i)
+    return dates
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def read_tables(path: Path) -> dict[str, RawTable]:
+    """Every Excel table in the package, with its rows (and rows typed just below it), by name."""
+    with zipfile.ZipFile(path) as z:
+        book_rels = _rels(z, "xl/workbook.xml")
+        workbook = _xml(z, "xl/workbook.xml")
+        pr = workbook.find(f"{{{NS}}}workbookPr")
+        epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+        strings = _shared_strings(z, book_rels)
+        dates = _date_styles(z, book_rels)
+        found: dict[str, RawTable] = {}
+        for index, sheet in enumerate(workbook.iter(f"{{{NS}}}sheet")):
+            part = book_rels.get(sheet.get(f"{{{REL_NS}}}id"), ("", ""))[1]
+            if part not in z.NameToInfo:
+                continue
+            tables = []
+            for kind, target in _rels(z, part).values():
+                if kind.endswith("/table") and target in z.NameToInfo:
+                    t = _xml(z, target)
+                    tables.append((t.get("displayName") or t.get("name"), t.get("ref")))
+            if tables:
+                found.update(_sheet_tables(z, part, sheet.get("name"), index, tables, strings, dates, epoch))
+    return found
+
+
+def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> dict[str, RawTable]:
+    bounds = {name: split_ref(ref) for name, ref in tables}
+    rows: dict[int, dict[int, object]] = {}
+    lo = min(b[1] for b in bounds.values())
+    with z.open(part) as fh:
+        row_number = 0
+        for _, el in etree.iterparse(fh, events=("end",), tag=_ROW, resolve_entities=False, no_network=True):
+            row_number = int(el.get("r") or row_number + 1)
+            if row_number >= lo:
+                values = {}
+                col = 0
+                for c in el.iterchildren(_C):
+                    ref = c.get("r")
+                    col = col_index(_REF.match(ref)[1]) if ref else col + 1
+                    value = _cell(c, strings, dates, epoch)
+                    if value is not None:
+                        values[col] = value
+                if values:
+                    rows[row_number] = values
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+    out = {}
+    for name, ref in tables:
+        min_col, min_row, max_col, max_row = bounds[name]
+        cols = range(min_col, max_col + 1)
+        collected = []
+        r = min_row
+        while True:
+            values = rows.get(r, {})
+            row = tuple(values.get(c) for c in cols)
+            if r > max_row and all(v is None or v == "" for v in row):
+                break
+            collected.append((r, row))
+            r += 1
+        out[name] = RawTable(sheet_name, ref, collected, index)
+    return out
+
+
+def _cell(c, strings: list[str], dates: set[int], epoch) -> object:
+    kind = c.get("t", "n")
+    if kind == "inlineStr":
+        is_ = c.find(_IS)
+        return None if is_ is None else "".join(t.text or "" for t in is_.iter(_T))
+    v = c.find(_V)
+    if v is None or v.text is None:
+        return None
+    text = v.text
+    if kind == "s":
+        return strings[int(text)]
+    if kind in ("str", "e"):
+        return text
+    if kind == "b":
+        return text == "1"
+    if kind == "d":
+        return dt.datetime.fromisoformat(text)
+    value = _number(text)
+    if int(c.get("s", "0")) in dates:
+        return from_excel(value, epoch)
+    return value
