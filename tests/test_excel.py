@@ -318,3 +318,13 @@ def test_ribbon_collect_through_xlwings_writes_only_self_scores(tmp_path):
     writes = [(live.sheets[a["sheet_position"]].name, a["start_row"], a["start_column"], a["values"])
               for a in live.json()["actions"] if a["func"] == "setValues"]
     assert writes == [("女工部", 4, 3, [[27]])]  # 女工部!D5 only
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_template(tmp_path):
+    from xl_appraisal.export import to_pdf
+
+    copy = tmp_path / "template.xlsm"
+    copy.write_bytes(TEMPLATE_PATH.read_bytes())
+    pdf = to_pdf(copy, tmp_path)
+    assert pdf is not None and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000

@@ -85,7 +85,13 @@ def export(book=None):
     source = Path(book.fullname)
     target = default_export_path(source)
     fingerprint = export_book(source, target)
-    _tell(book, f"已导出报送版：\n{target}\n指纹：{fingerprint[:16]}…")
+    pdf = target.with_suffix(".pdf")
+    try:  # Excel's own PDF export of the result sheets (Windows and Mac Excel; not every client has it)
+        book.to_pdf(str(pdf), include=["汇总", "发放"])
+        made = f"\nPDF：{pdf}"
+    except Exception:
+        made = ""
+    _tell(book, f"已导出报送版：\n{target}{made}\n指纹：{fingerprint[:16]}…")
     return target
 
 
