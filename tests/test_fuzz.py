@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from builders import POLICY, calendar_rows, leadership
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from workbooks import fill, new_book
 
@@ -57,6 +57,7 @@ def _writable(v) -> bool:
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(cell.filter(_writable), min_size=5, max_size=5), max_size=6))
+@example(rows=[[-693594, None, None, None, None]])  # found by this test: a number in a date cell that is no date
 def test_reader_never_crashes_on_what_a_tool_writes(tmp_path_factory, rows):
     tmp = tmp_path_factory.mktemp("fuzz")
     book = fill(new_book(tmp), tmp / "f.xlsx", staff=[["吴建国", "领导班子", "主席", None, None]] + rows, attendance=rows)

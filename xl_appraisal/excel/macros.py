@@ -39,17 +39,27 @@ def _summary(outcome) -> str:
     return "\n".join(lines)
 
 
-def recalc(book=None):
-    """重新计算: validate, compute, write 汇总 / 发放 / 校验 / 计分 into the open workbook."""
-    from xl_appraisal.excel.live import apply_live, read_live
-    from xl_appraisal.service import evaluate_book, writes
+def _evaluate(book):
+    """Read the open book through the live adapter and compute; None (after telling the user) if unusable."""
+    from xl_appraisal.excel.live import read_live
+    from xl_appraisal.service import evaluate_book
     from xl_appraisal.workbook.read import WorkbookUnusable
 
-    book = book or _caller()
     try:
-        outcome = evaluate_book(read_live(book))
+        return evaluate_book(read_live(book))
     except WorkbookUnusable as exc:
         book.app.alert(str(exc), title=TITLE)
+        return None
+
+
+def recalc(book=None):
+    """重新计算: validate, compute, write 汇总 / 发放 / 校验 / 计分 into the open workbook."""
+    from xl_appraisal.excel.live import apply_live
+    from xl_appraisal.service import writes
+
+    book = book or _caller()
+    outcome = _evaluate(book)
+    if outcome is None:
         return None
     apply_live(book, *writes(outcome))
     _tell(book, "重新计算完成。\n" + _summary(outcome), errors=outcome.has_errors)
@@ -58,15 +68,12 @@ def recalc(book=None):
 
 def check(book=None):
     """校验: write only the 校验 table; leave 汇总 and 发放 as they are."""
-    from xl_appraisal.excel.live import apply_live, read_live
-    from xl_appraisal.service import evaluate_book, writes
-    from xl_appraisal.workbook.read import WorkbookUnusable
+    from xl_appraisal.excel.live import apply_live
+    from xl_appraisal.service import writes
 
     book = book or _caller()
-    try:
-        outcome = evaluate_book(read_live(book))
-    except WorkbookUnusable as exc:
-        book.app.alert(str(exc), title=TITLE)
+    outcome = _evaluate(book)
+    if outcome is None:
         return None
     tables, _, cells = writes(outcome)
     apply_live(book, [t for t in tables if t.table == "tblIssues"], [], [c for c in cells if c.sheet == "校验"])

@@ -288,43 +288,41 @@ def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite]
             editors[part] = SheetEditor(pkg.parts[part])
         return editors[part]
 
-    for tw in tables:
-        sheet_part, table_part = pkg.tables[tw.table]
+    def open_table(name: str):
+        """(table element, its part, bounds, editor of its sheet, the first data row's cell styles)."""
+        sheet_part, table_part = pkg.tables[name]
         table = etree.fromstring(pkg.parts[table_part], _PARSER)
-        min_col, min_row, max_col, max_row = split_ref(table.get("ref"))
+        bounds = split_ref(table.get("ref"))
         ed = editor(sheet_part)
-        styles = [ed.style(col, min_row + 1) for col in range(min_col, max_col + 1)]
+        styles = [ed.style(col, bounds[1] + 1) for col in range(bounds[0], bounds[2] + 1)]
+        return table, table_part, bounds, ed, styles
+
+    def put_rows(ed: SheetEditor, first_row: int, min_col: int, rows: list[list], styles: list) -> None:
+        for i, values in enumerate(rows):
+            for j, style in enumerate(styles):
+                ed.set(min_col + j, first_row + i, values[j] if j < len(values) else None, style)
+
+    for tw in tables:
+        table, table_part, (min_col, min_row, max_col, max_row), ed, styles = open_table(tw.table)
         n = max(len(tw.rows), 1)
-        for i in range(n):
-            values = tw.rows[i] if i < len(tw.rows) else []
-            for j, col in enumerate(range(min_col, max_col + 1)):
-                ed.set(col, min_row + 1 + i, values[j] if j < len(values) else None, styles[j])
-            if tw.heights:
-                ed.set_height(min_row + 1 + i, tw.heights[i] if i < len(tw.heights) else None)
+        put_rows(ed, min_row + 1, min_col, tw.rows or [[]], styles)
+        for i in range(n if tw.heights else 0):
+            ed.set_height(min_row + 1 + i, tw.heights[i] if i < len(tw.heights) else None)
         for r in range(min_row + 1 + n, max_row + 1):
             ed.clear_cells(r, range(min_col, max_col + 1))
         pkg.parts[table_part] = _resized(table, f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{min_row + n}")
 
     for cw in columns:
-        sheet_part, table_part = pkg.tables[cw.table]
-        table = etree.fromstring(pkg.parts[table_part], _PARSER)
-        min_col, min_row, max_col, max_row = split_ref(table.get("ref"))
+        table, _, (min_col, min_row, _, max_row), ed, _ = open_table(cw.table)
         names = [tc.get("name") for tc in table.iter(q("tableColumn"))]
         col = min_col + names.index(cw.header)
-        ed = editor(sheet_part)
         for r in range(min_row + 1, max_row + 1):
             if r in cw.values or ed.cell(col, r, create=False) is not None:
                 ed.set(col, r, cw.values.get(r))
 
     for ap in appends:
-        sheet_part, table_part = pkg.tables[ap.table]
-        table = etree.fromstring(pkg.parts[table_part], _PARSER)
-        min_col, min_row, max_col, max_row = split_ref(table.get("ref"))
-        ed = editor(sheet_part)
-        styles = [ed.style(col, min_row + 1) for col in range(min_col, max_col + 1)]
-        for i, values in enumerate(ap.rows):
-            for j, col in enumerate(range(min_col, max_col + 1)):
-                ed.set(col, ap.start + i, values[j] if j < len(values) else None, styles[j])
+        table, table_part, (min_col, min_row, max_col, max_row), ed, styles = open_table(ap.table)
+        put_rows(ed, ap.start, min_col, ap.rows, styles)
         last = max(max_row, ap.start + len(ap.rows) - 1)
         pkg.parts[table_part] = _resized(table, f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{last}")
 

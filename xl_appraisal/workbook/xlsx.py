@@ -159,5 +159,8 @@ def _cell(c, strings: list[str], dates: set[int], epoch) -> object:
         return dt.datetime.fromisoformat(text)
     value = _number(text)
     if int(c.get("s", "0")) in dates:
-        return from_excel(value, epoch)
+        try:
+            return from_excel(value, epoch)
+        except (OverflowError, ValueError):  # a number in a date cell that is no date: the checks say so
+            return value
     return value
