@@ -153,3 +153,26 @@ def test_demo_runs_and_writes_book_and_json(tmp_path, capsys):
     data = json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))
     assert data["policy"] == "pengze-2018" and data["final"] is False
     assert len(data["people"]) == 11 and sum(p["total"] for p in data["people"]) == 57740
+
+
+def test_every_input_column_has_validation(tmp_path):
+    """Dropdowns, number ranges, dates, and a length limit on free text (issue: every input column)."""
+    from openpyxl.utils.cell import range_boundaries as rb
+
+    wb = openpyxl.load_workbook(new_book(tmp_path))
+
+    def covered(ws, col: str, row: int) -> bool:
+        for dv in ws.data_validations.dataValidation:
+            for rng in str(dv.sqref).split():
+                c1, r1, c2, r2 = rb(rng)
+                if c1 <= openpyxl.utils.column_index_from_string(col) <= c2 and r1 <= row <= r2:
+                    return True
+        return False
+
+    inputs = {"人员": "ABCDE", "考勤": "ABCDE", "请假": "ABCDEFGH", "日历": "ABC", "办公室": "DEFGHJKLM"}
+    for sheet, cols in inputs.items():
+        for col in cols:
+            assert covered(wb[sheet], col, 5), f"{sheet}!{col}5"
+    params = wb["参数"]
+    switch_rows = [r for r in range(5, 40) if params.cell(r, 4).value in ("tier_rounding", "leader_link")]
+    assert switch_rows and all(covered(params, "B", r) for r in switch_rows)

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_appraisal.calendar import CHECK_BY_HAND, YearCalendar
 from xl_appraisal.engine.model import EVENT_KINDS, LEADERSHIP, LEAVE_KINDS, PERIODS, ROLES
-from xl_appraisal.policy import Policy
+from xl_appraisal.policy import AMOUNTS, HALF_DAY_COUNTS, POSITIVE_NUMBERS, SHARES, SWITCHES, Policy
 from xl_appraisal.workbook import contract as c
 
 TITLE_ROW, HINT_ROW, HEADER_ROW = 1, 2, 4
@@ -137,6 +137,12 @@ def _validate(ws: Worksheet, rng: str, *, kind: str, formula1: str | None = None
     ws.add_data_validation(dv)
 
 
+def _text(ws: Worksheet, rng: str, limit: int, title: str) -> None:
+    """Free-text columns: validated for length, so a paste of a whole document is caught at once."""
+    _validate(ws, rng, kind="textLength", operator="lessThanOrEqual", formula1=str(limit), title=title,
+              error=f"{title}不超过{limit}个字")
+
+
 def _list(items: list[str] | tuple[str, ...]) -> str:
     return '"' + ",".join(items) + '"'
 
@@ -238,6 +244,7 @@ def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None
         _validate(ws, f"D{r}:G{r}", kind="decimal", operator="between", formula1="0",
                   formula2=str(item.max_points), title="得分超出范围",
                   error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
+    _text(ws, f"H{FIRST_ROW}:H{FIRST_ROW + len(dept.items) - 1}", 200, "说明")
     # The bonus table sits to the right of the items, so that each table keeps its own column widths
     # and can grow downwards (第七条).
     left = len(cols) + 2
@@ -258,6 +265,7 @@ def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None
     _validate(ws, f"{d}{first}:{d}{last}", kind="decimal", operator="greaterThan", formula1="0",
               title="酌定分值", error="酌定分值只用于“其他创新工作”，应为正数",
               prompt="仅“其他创新工作”填写，并在说明中写明依据")
+    _text(ws, f"{get_column_letter(left + 3)}{first}:{get_column_letter(left + 3)}{last}", 200, "说明")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns on a protected sheet
@@ -281,6 +289,7 @@ def build_attendance(wb: Workbook, policy: Policy, cal: YearCalendar, data: Book
     _validate(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(PERIODS), title="时段", error="请选择上午、下午或全天")
     _validate(ws, f"D{FIRST_ROW}:D{last}", kind="list", formula1=_list(EVENT_KINDS), title="情况",
               error="请选择旷工、迟到、早退或漏签")
+    _text(ws, f"E{FIRST_ROW}:E{last}", 200, "备注")
     _input_sheet_common(ws, len(cols))
 
 
@@ -305,6 +314,7 @@ def build_leave(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData)
                   error="请选择上午、下午或全天")
     _validate(ws, f"F{FIRST_ROW}:F{last}", kind="list", formula1=_list(LEAVE_KINDS), title="类型",
               error="请从下拉列表选择请假类型")
+    _text(ws, f"H{FIRST_ROW}:H{last}", 200, "备注")
     _input_sheet_common(ws, len(cols))
 
 
@@ -318,6 +328,9 @@ def build_staff(wb: Workbook, policy: Policy, data: BookData) -> None:
     _validate(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=_list([*policy.department_names, LEADERSHIP]),
               title="部门", error="请从下拉列表选择部门")
     _validate(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(ROLES), title="职务", error="请从下拉列表选择职务")
+    _text(ws, f"A{FIRST_ROW}:A{last}", 20, "姓名")
+    _text(ws, f"D{FIRST_ROW}:D{last}", 60, "分管部门")
+    _text(ws, f"E{FIRST_ROW}:E{last}", 200, "备注")
     _input_sheet_common(ws, len(cols))
     wb.defined_names[STAFF_LIST] = DefinedName(STAFF_LIST, attr_text=f"'人员'!$A${FIRST_ROW}:$A${last}")
 
@@ -362,9 +375,25 @@ def build_params(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
     rows = meta + [[p.name, p.value, f"{p.unit}；{p.clause}" if p.unit else p.clause, p.key] for p in policy.params]
     _table(ws, c.POLICY, cols, rows)
     ws.column_dimensions["D"].hidden = True
+    for i, (_, _, _, key) in enumerate(rows):
+        r = FIRST_ROW + i
+        if key in SWITCHES:
+            _validate(ws, f"B{r}", kind="list", formula1=_list(list(SWITCHES[key])), title="选项",
+                      error=f"只能选{'、'.join(SWITCHES[key])}")
+        elif key == "year":
+            _validate(ws, f"B{r}", kind="whole", operator="between", formula1="2000", formula2="2100", title="年度",
+                      error="请填写四位年份")
+        elif key in SHARES:
+            _validate(ws, f"B{r}", kind="decimal", operator="between", formula1="0", formula2="1", title="占比",
+                      error="占比在0到1之间")
+        elif key in (*AMOUNTS, *POSITIVE_NUMBERS, *HALF_DAY_COUNTS):
+            _validate(ws, f"B{r}", kind="decimal", operator="greaterThan", formula1="0", title="数值", error="应为正数")
     kcols = [Column("加分项目", 26, "input"), Column("单项分值", 9, "input", "0.##", CENTER), Column("依据", 46, "fixed")]
     krows = [[k.label, float(k.points) if k.points is not None else None, k.clause] for k in policy.bonus_kinds]
     _table(ws, c.BONUS_KINDS, kcols, krows, left=6)
+    _text(ws, f"F{FIRST_ROW}:F{FIRST_ROW + 40}", 40, "加分项目")
+    _validate(ws, f"G{FIRST_ROW}:G{FIRST_ROW + 40}", kind="decimal", operator="greaterThan", formula1="0",
+              title="单项分值", error="单项分值应为正数；视情加分的项目留空")
     last = FIRST_ROW + 40
     wb.defined_names[BONUS_KIND_LIST] = DefinedName(BONUS_KIND_LIST, attr_text=f"'参数'!$F${FIRST_ROW}:$F${last}")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
@@ -381,6 +410,10 @@ def build_calendar(wb: Workbook, cal: YearCalendar) -> None:
         ws.cell(HINT_ROW, 1).font = Font(name=FONT, size=10, bold=True, color="C00000")
     rows = [[d.date, "是" if d.workday else "否", d.note] for d in cal.days]
     _table(ws, c.CALENDAR, cols, rows)
+    _validate(ws, f"A{FIRST_ROW}:A{FIRST_ROW + len(rows)}", kind="date", operator="between",
+              formula1=f"DATE({cal.year},1,1)", formula2=f"DATE({cal.year},12,31)", title="日期",
+              error=f"请填写{cal.year}年内的日期")
+    _text(ws, f"C{FIRST_ROW}:C{FIRST_ROW + len(rows)}", 100, "说明")
     _validate(ws, f"B{FIRST_ROW}:B{FIRST_ROW + len(rows)}", kind="list", formula1=_list(["是", "否"]), title="工作日",
               error="请填“是”或“否”")
     _input_sheet_common(ws, len(cols))
