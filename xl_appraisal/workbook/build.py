@@ -425,7 +425,7 @@ def build_trial(wb: Workbook, policy: Policy) -> None:
     ws = wb.create_sheet("试算")
     ws.sheet_view.showGridLines = False
     _title(ws, "试算（在 Windows 版 Excel 中使用，需要安装 Python 和本工具）",
-           "改黄色格子的数，右边立即算出结果。用的是本工作簿“参数”表的规则。WPS、LibreOffice 或手机中显示 #NAME?，不影响其他表。", 4)
+           "改黄色格子的数，右边立即算出结果。用的是本工作簿“参数”表的规则。WPS、LibreOffice 或手机中显示 #NAME? 或 #VALUE!，不影响其他表。", 4)
     for col, width in zip("ABCD", (26, 12, 26, 16), strict=True):
         ws.column_dimensions[col].width = width
     rows = [
