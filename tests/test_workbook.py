@@ -176,3 +176,12 @@ def test_every_input_column_has_validation(tmp_path):
     params = wb["参数"]
     switch_rows = [r for r in range(5, 40) if params.cell(r, 4).value in ("tier_rounding", "leader_link")]
     assert switch_rows and all(covered(params, "B", r) for r in switch_rows)
+
+
+def test_new_xlsx_has_no_macros_and_no_udf_sheets(tmp_path):
+    out = tmp_path / "plain.xlsx"
+    assert main(["new", "-o", str(out), "--year", "2018"]) == 0
+    with zipfile.ZipFile(out) as z:
+        assert "xl/vbaProject.bin" not in z.namelist() and b"macroEnabled" not in z.read("[Content_Types].xml")
+    names = openpyxl.load_workbook(out).sheetnames
+    assert "试算" not in names and "xlwings.conf" not in names and "发放" in names

@@ -21,7 +21,7 @@ def workbook_bytes(year: int, policy_name: str = DEFAULT_POLICY, data: BookData 
                    macro_enabled: bool = True) -> tuple[bytes, YearCalendar]:
     policy = load_policy(policy_name)
     cal = year_calendar(year)
-    return package(build_workbook(policy, cal, data), year, macro_enabled), cal
+    return package(build_workbook(policy, cal, data, macro_enabled), year, macro_enabled), cal
 
 
 def template_bytes() -> bytes:

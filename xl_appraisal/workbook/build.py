@@ -462,8 +462,10 @@ def build_xlwings_conf(wb: Workbook) -> None:
     ws.sheet_state = "hidden"
 
 
-def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = None) -> Workbook:
-    """The whole workbook, sheet by sheet, in the order people meet them."""
+def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = None,
+                   macro_enabled: bool = True) -> Workbook:
+    """The whole workbook, sheet by sheet, in the order people meet them. A workbook without macros
+    (.xlsx) gets no 试算 sheet and no xlwings.conf: its UDFs could never run."""
     data = data or BookData()
     wb = Workbook()
     build_guide(wb, policy, cal)
@@ -477,8 +479,9 @@ def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = No
     build_issues(wb)
     build_params(wb, policy, cal)
     build_calendar(wb, cal)
-    build_trial(wb, policy)
-    build_xlwings_conf(wb)
+    if macro_enabled:
+        build_trial(wb, policy)
+        build_xlwings_conf(wb)
     fixed = dt.datetime(cal.year, 1, 1)
     wb.properties.creator = "xl-appraisal"
     wb.properties.title = f"{cal.year}年度机关工作目标管理考核"
