@@ -381,3 +381,27 @@ def test_workbook_saved_by_libreoffice_recalculates_the_same(tmp_path):
 def test_read_book_names_the_step_that_failed(tmp_path):
     with pytest.raises(WorkbookUnusable, match="tblLeave"):
         read_book(_without_table(tmp_path))
+
+
+def test_owned_sheets_keep_everything_but_their_cells(tmp_path):
+    """Inside a computed sheet only <sheetData> and <dimension> may change: protection, freeze panes,
+    print setup, header/footer, validations, conditional formats, comments' drawing, extLst stay."""
+    from lxml import etree
+    from openpyxl.comments import Comment
+
+    book = filled(tmp_path)
+    wb = openpyxl.load_workbook(book)
+    wb["发放"]["C3"].comment = Comment("领导小组要求按部门排序", "张敏", width=300, height=120)
+    wb["考勤"]["E5"].comment = Comment("备注要写清原因", "张敏")
+    wb.save(book)
+    before = _parts(book)
+    assert main(["recalc", str(book)]) == 0
+    after = _parts(book)
+    comment_parts = [n for n in before if "comments" in n or n.endswith(".vml")]
+    assert comment_parts and all(before[n] == after[n] for n in comment_parts)
+    for sheet in ("汇总", "发放", "校验", "办公室"):
+        part = _sheet_part(before, sheet)
+        old, new = etree.fromstring(before[part]), etree.fromstring(after[part])
+        keep = [etree.tostring(e, method="c14n") for e in old if etree.QName(e).localname not in ("sheetData", "dimension")]
+        now = [etree.tostring(e, method="c14n") for e in new if etree.QName(e).localname not in ("sheetData", "dimension")]
+        assert keep == now, sheet
