@@ -115,7 +115,7 @@ def cmd_demo(args) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     book = folder / "2018年度目标管理考核（示例）.xlsm"
     demo_workbook(book)
-    outcome = recalc(book)
+    outcome = recalc(book, backup=False)
     print_issues(console, outcome.issues)
     print_results(console, outcome)
     json_path = folder / "2018年度目标管理考核（示例）.json"

@@ -107,12 +107,14 @@ def writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[
     return tables, columns, cells
 
 
-def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None) -> Outcome:
-    """Validate, compute and write the computed tables (in place unless `out`), atomically, with a backup."""
+def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None, backup: bool = True) -> Outcome:
+    """Validate, compute and write the computed tables (in place unless `out`), atomically; writing in
+    place keeps the previous file in 备份/ unless `backup` is False (a file this program just made)."""
     outcome = evaluate(path)
     data = Path(path).read_bytes()
     new = apply(data, *writes(outcome))
-    atomic_write(Path(out) if out else Path(path), new, backup=out is None or Path(out) == Path(path))
+    in_place = out is None or Path(out) == Path(path)
+    atomic_write(Path(out) if out else Path(path), new, backup=backup and in_place)
     return outcome
 
 

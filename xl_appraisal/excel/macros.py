@@ -62,7 +62,7 @@ def recalc(book=None):
     if outcome is None:
         return None
     apply_live(book, *writes(outcome))
-    _tell(book, "重新计算完成。\n" + _summary(outcome), errors=outcome.has_errors)
+    _tell(book, "重新计算完成，结果已写入工作簿（请记得保存）。\n" + _summary(outcome), errors=outcome.has_errors)
     return outcome
 
 
