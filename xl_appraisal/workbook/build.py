@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable
@@ -143,6 +144,15 @@ def _text(ws: Worksheet, rng: str, limit: int, title: str) -> None:
               error=f"{title}不超过{limit}个字")
 
 
+ERROR_FILL = PatternFill("solid", fgColor="F8D0D0")
+WARN_FILL = PatternFill("solid", fgColor="FCE9C2")
+
+
+def _highlight(ws: Worksheet, rng: str, formula: str, fill: PatternFill) -> None:
+    """A conditional format (plain, not x14, so every program shows it and recalc keeps it)."""
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[formula], fill=fill, stopIfTrue=True))
+
+
 def _list(items: list[str] | tuple[str, ...]) -> str:
     return '"' + ",".join(items) + '"'
 
@@ -244,7 +254,11 @@ def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None
         _validate(ws, f"D{r}:G{r}", kind="decimal", operator="between", formula1="0",
                   formula2=str(item.max_points), title="得分超出范围",
                   error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
-    _text(ws, f"H{FIRST_ROW}:H{FIRST_ROW + len(dept.items) - 1}", 200, "说明")
+    last_item = FIRST_ROW + len(dept.items) - 1
+    _text(ws, f"H{FIRST_ROW}:H{last_item}", 200, "说明")
+    # a pasted value skips validation: show it red anyway (the check reports it with its cell)
+    _highlight(ws, f"D{FIRST_ROW}:G{last_item}",
+               f'AND(D{FIRST_ROW}<>"",OR(NOT(ISNUMBER(D{FIRST_ROW})),D{FIRST_ROW}<0,D{FIRST_ROW}>$C{FIRST_ROW}))', ERROR_FILL)
     # The bonus table sits to the right of the items, so that each table keeps its own column widths
     # and can grow downwards (第七条).
     left = len(cols) + 2
@@ -335,7 +349,7 @@ def build_staff(wb: Workbook, policy: Policy, data: BookData) -> None:
     wb.defined_names[STAFF_LIST] = DefinedName(STAFF_LIST, attr_text=f"'人员'!$A${FIRST_ROW}:$A${last}")
 
 
-def build_payouts(wb: Workbook) -> None:
+def build_payouts(wb: Workbook, policy: Policy) -> None:
     ws = wb.create_sheet("发放")
     cols = [Column("姓名", 10, "computed"), Column("部门", 12, "computed"), Column("职务", 11, "computed"),
             Column("挂钩得分", 9, "computed", SCORE), Column("旷工天数", 9, "computed", "0.0"),
@@ -345,6 +359,9 @@ def build_payouts(wb: Workbook) -> None:
     _title(ws, "考勤津贴与目标管理奖金发放表", "程序计算，请勿手改。状态“暂定”表示尚有部门未全部审定或工作簿有错误；"
            "计算依据写明每一步和所依条款。", len(cols))
     _table(ws, c.PAYOUTS, cols, [])
+    rows = f"A{FIRST_ROW}:J{FIRST_ROW + INPUT_ROWS}"
+    _highlight(ws, rows, f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>={policy.forfeit_days})", ERROR_FILL)  # R13
+    _highlight(ws, f"E{FIRST_ROW}:E{FIRST_ROW + INPUT_ROWS}", f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>0)", WARN_FILL)
     ws.freeze_panes = ws.cell(FIRST_ROW, 2)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -358,6 +375,8 @@ def build_issues(wb: Workbook) -> None:
             Column("单元格", 9, "computed", align=CENTER), Column("说明", 80, "computed")]
     _title(ws, "校验结果", "“错误”必须改正后才能定稿；“提醒”请核对。改正后再次重新计算。", len(cols))
     _table(ws, c.ISSUES, cols, [])
+    _highlight(ws, f"A{FIRST_ROW}:D{FIRST_ROW + INPUT_ROWS}", f'$A{FIRST_ROW}="错误"', ERROR_FILL)
+    _highlight(ws, f"A{FIRST_ROW}:D{FIRST_ROW + INPUT_ROWS}", f'$A{FIRST_ROW}="提醒"', WARN_FILL)
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     ws.protection.sheet = True
     _print_setup(ws, landscape=False)
@@ -475,7 +494,7 @@ def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = No
     build_attendance(wb, policy, cal, data)
     build_leave(wb, policy, cal, data)
     build_staff(wb, policy, data)
-    build_payouts(wb)
+    build_payouts(wb, policy)
     build_issues(wb)
     build_params(wb, policy, cal)
     build_calendar(wb, cal)
