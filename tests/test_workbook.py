@@ -185,3 +185,26 @@ def test_new_xlsx_has_no_macros_and_no_udf_sheets(tmp_path):
         assert "xl/vbaProject.bin" not in z.namelist() and b"macroEnabled" not in z.read("[Content_Types].xml")
     names = openpyxl.load_workbook(out).sheetnames
     assert "试算" not in names and "xlwings.conf" not in names and "发放" in names
+
+
+def test_another_union_is_a_new_policy_file_not_new_code(tmp_path, capsys):
+    """Copy the policy, change a number, build a workbook from it: the workbook carries and uses it."""
+    from importlib import resources
+
+    text = resources.files("xl_appraisal.policies").joinpath("pengze-2018.toml").read_text(encoding="utf-8")
+    other = tmp_path / "other-2019.toml"
+    other.write_text(text.replace('id = "pengze-2018"', 'id = "other-2019"').replace('value = "2000"', 'value = "2400"'),
+                     encoding="utf-8")
+    book = tmp_path / "other.xlsx"
+    assert main(["new", "-o", str(book), "--year", "2019", "--policy", str(other)]) == 0
+    filled = fill(book, tmp_path / "filled.xlsx", staff=[["甲", "领导班子", "主席", None, None]],
+                  attendance=[[dt.datetime(2019, 3, 12), "甲", "上午", "旷工", None]])
+    out = tmp_path / "r.json"
+    main(["recalc", str(filled), "--json", str(out)])
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["policy"] == "other-2019" and data["people"][0]["allowance"] == 2380
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('["6", "做好接待工作", "5"]', '["6", "做好接待工作", "7"]'), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["new", "-o", str(tmp_path / "x.xlsx"), "--policy", str(bad)]) == 2
+    assert "办公室各考核项目分值合计为102，应为100分" in capsys.readouterr().out
