@@ -446,3 +446,9 @@ def test_dates_outside_year_and_text_dates():
 def test_source_default_is_harmless():
     assert Source().cell("x") == ""
     assert isinstance(Decimal(1), Decimal)
+
+
+def test_R5_unscored_department_is_one_warning():
+    scores = [s for s in all_scores() if s.department != "女工部"]
+    warns = [i for i in compute(inputs(scores=scores)).issues if i.level == "warning"]
+    assert [w.message for w in warns] == ["女工部尚未评分，暂按0分计（第三条）"]

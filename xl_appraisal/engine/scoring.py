@@ -145,7 +145,8 @@ def score_departments(
             first = unscored[0][1]
             numbers = "、".join(i.number for i, _ in unscored)
             cell = first.src if first else Source(dept.name)
-            issues.append(cell.warning("自评", f"{dept.name}第{numbers}项尚无有效得分，暂按0分计（第三条）"))
+            what = "尚未评分" if len(unscored) == len(dept.items) else f"第{numbers}项尚无有效得分"
+            issues.append(cell.warning("自评", f"{dept.name}{what}，暂按0分计（第三条）"))
         bonus_raw, points = score_bonuses(policy, dept, [b for b in bonuses if b.department == dept.name], issues)
         all_points.update(points)
         bonus = capped_bonus(policy, bonus_raw)
