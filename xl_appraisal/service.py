@@ -52,7 +52,9 @@ def evaluate_book(book: Book) -> Outcome:
 
 def _locate(book: Book, issues: list[Issue]) -> list[Issue]:
     """An issue about a whole table (e.g. nobody in 人员) points at the table's first data cell."""
-    first = {t.sheet: f"{t.columns[t.table.headers[0]]}{t.header_row + 1}" for t in book.tables.values()}
+    first: dict[str, str] = {}
+    for t in book.tables.values():  # the first table of a sheet (the items, on a department sheet)
+        first.setdefault(t.sheet, f"{t.columns[t.table.headers[0]]}{t.header_row + 1}")
     return [replace(i, cell=first.get(i.sheet, "")) if not i.cell and i.sheet in first else i for i in issues]
 
 
