@@ -127,3 +127,16 @@ def test_libreoffice_converts_export_and_signoff_to_pdf(book, tmp_path):
     assert main(["signoff", str(book), "-o", str(outdir)]) == 0
     pdfs = sorted(outdir.glob("*.pdf"))
     assert len(pdfs) == 6 and all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: round trip not tested")
+def test_export_saved_again_by_libreoffice_still_verifies(book, tmp_path):
+    """Opening and saving the 报送版 in another program changes no value, so verify still passes."""
+    import subprocess
+
+    out = tmp_path / "报送版.xlsx"
+    main(["export", str(book), "-o", str(out)])
+    lo = tmp_path / "lo"
+    subprocess.run([shutil.which("soffice"), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "xlsx", "--outdir", str(lo), str(out)], check=True, capture_output=True, timeout=180)
+    assert main(["verify", str(lo / out.name)]) == 0
