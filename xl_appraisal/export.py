@@ -112,7 +112,7 @@ def _values_table(ws: Worksheet, table: c.Table, widths: list[float], rows: list
                   left: int = 1, formats: dict[int, str] | None = None, heights: list[float] | None = None) -> None:
     columns = [b.Column(h, w, "computed", (formats or {}).get(j)) for j, (h, w) in enumerate(zip(table.all_headers, widths,
                                                                                             strict=True))]
-    b._table(ws, table, columns, [], top=top, left=left, min_rows=max(len(rows), 1))
+    b.add_table(ws, table, columns, [], top=top, left=left, min_rows=max(len(rows), 1))
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             put(ws, top + 1 + i, left + j, value)
@@ -124,7 +124,7 @@ def _values_table(ws: Worksheet, table: c.Table, widths: list[float], rows: list
 
 
 def _finish(ws: Worksheet, landscape: bool) -> None:
-    b._print_setup(ws, landscape=landscape)
+    b.print_setup(ws, landscape=landscape)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False

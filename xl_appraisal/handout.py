@@ -72,12 +72,12 @@ def build_handout(book: Book, dept: Department, due: str, contact: str) -> Workb
             b.Column("审定", 8, "fixed", "0.##", b.CENTER), b.Column("说明", 24, "input")]
     rows = [[i.number, i.text, float(i.max_points), by_number.get(i.number, {}).get("自评"), None, None, None,
              by_number.get(i.number, {}).get("说明")] for i in dept.items]
-    b._title(ws, f"{dept.name} · 年终目标考核自评", "只填黄色格：自评（0至分值）和说明；右侧填加分。评议、调整、审定由考核办填写。", 8)
-    b._table(ws, c.items_table(dept.name, dept.code), cols, rows)
+    b.add_title(ws, f"{dept.name} · 年终目标考核自评", "只填黄色格：自评（0至分值）和说明；右侧填加分。评议、调整、审定由考核办填写。", 8)
+    b.add_table(ws, c.items_table(dept.name, dept.code), cols, rows)
     for k, item in enumerate(dept.items):
         r = b.FIRST_ROW + k
         ws.row_dimensions[r].height = 30 if len(item.text) > 26 else 18
-        b._validate(ws, f"D{r}", kind="decimal", operator="between", formula1="0", formula2=str(item.max_points),
+        b.add_validation(ws, f"D{r}", kind="decimal", operator="between", formula1="0", formula2=str(item.max_points),
                     title="得分超出范围", error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
     bonus = book.tables[f"tblBonus_{dept.code}"]
     brows = [[v.get(h) for h in BONUS_INPUTS] for _, v in bonus.rows if any(not is_blank(v.get(h)) for h in BONUS_INPUTS)]
@@ -88,22 +88,22 @@ def build_handout(book: Book, dept: Department, due: str, contact: str) -> Workb
              b.Column("酌定分值", 9, "input", "0.##", b.CENTER), b.Column("说明", 30, "input"),
              b.Column("计分", 7, "computed", "0.##", b.CENTER)]
     n = max(b.BONUS_ROWS, len(brows))
-    b._table(ws, c.bonus_table(dept.name, dept.code), bcols, brows, left=left, min_rows=n)
+    b.add_table(ws, c.bonus_table(dept.name, dept.code), bcols, brows, left=left, min_rows=n)
     lists = wb.create_sheet("列表")
     for i, kind in enumerate(book.policy.bonus_kinds):
         lists.cell(1 + i, 1, kind.label)
     lists.sheet_state = "hidden"
     wb.defined_names[b.BONUS_KIND_LIST] = DefinedName(b.BONUS_KIND_LIST,
                                                       attr_text=f"'列表'!$A$1:$A${len(book.policy.bonus_kinds)}")
-    b._validate(ws, f"J{b.FIRST_ROW}:J{b.FIRST_ROW + n - 1}", kind="list", formula1=f"={b.BONUS_KIND_LIST}",
+    b.add_validation(ws, f"J{b.FIRST_ROW}:J{b.FIRST_ROW + n - 1}", kind="list", formula1=f"={b.BONUS_KIND_LIST}",
                 title="加分项目", error="请从下拉列表选择加分项目")
-    b._validate(ws, f"K{b.FIRST_ROW}:K{b.FIRST_ROW + n - 1}", kind="whole", operator="greaterThanOrEqual",
+    b.add_validation(ws, f"K{b.FIRST_ROW}:K{b.FIRST_ROW + n - 1}", kind="whole", operator="greaterThanOrEqual",
                 formula1="1", title="数量", error="数量应为正整数")
     ws.freeze_panes = ws.cell(b.FIRST_ROW, 1)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    b._print_setup(ws, landscape=True)
+    b.print_setup(ws, landscape=True)
     wb.active = 1
     wb.custom_doc_props.append(StringProperty(name=DEPT_PROP, value=dept.code))
     wb.custom_doc_props.append(StringProperty(name=ITEMS_PROP, value=items_fingerprint(dept)))

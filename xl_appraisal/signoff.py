@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 from xl_appraisal.engine.model import HEAD, LEADER_ROLES
 from xl_appraisal.engine.roster import split_departments
-from xl_appraisal.engine.scoring import _score_item
+from xl_appraisal.engine.scoring import score_item
 from xl_appraisal.export import canonical, put, to_pdf
 from xl_appraisal.service import Outcome, evaluate, text_height
 from xl_appraisal.workbook import build as b
@@ -57,7 +57,7 @@ def build_signoff(outcome: Outcome, dept_name: str, generated: dt.datetime) -> t
     scores = {s.number: s for s in book.inputs.scores if s.department == dept_name}
     for item in dept.items:
         row += 1
-        outcome_item = _score_item(item, scores.get(item.number), dept_name, [])
+        outcome_item = score_item(item, scores.get(item.number), dept_name, [])
         _row(ws, row, [item.number, item.text, item.max_points, outcome_item.value if outcome_item else None,
                        outcome_item.stage if outcome_item else "未评分"], {2: "0.##", 3: "0.00"})
         ws.row_dimensions[row].height = text_height(item.text, WIDTHS["B"], line=13)

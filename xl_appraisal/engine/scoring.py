@@ -55,7 +55,7 @@ class _ItemOutcome:
     stage: str
 
 
-def _score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]) -> _ItemOutcome | None:
+def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]) -> _ItemOutcome | None:
     """R2 + R5: validate every filled stage, use the latest valid one."""
     if rec is None:
         return None
@@ -135,7 +135,7 @@ def score_departments(
         unscored: list[tuple[Item, ItemScore | None]] = []
         for item in dept.items:
             rec = by_item.get((dept.name, item.number))
-            outcome = _score_item(item, rec, dept.name, issues)
+            outcome = score_item(item, rec, dept.name, issues)
             if outcome is None:
                 unscored.append((item, rec))
                 continue

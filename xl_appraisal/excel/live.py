@@ -59,7 +59,7 @@ def unprotected(sheet):
                         AllowFormattingRows=True)
 
 
-def _table(book, name: str):
+def find_table(book, name: str):
     for sheet in book.sheets:
         for table in sheet.tables:
             if table.name == name:
@@ -69,7 +69,7 @@ def _table(book, name: str):
 
 def append_live(book, ap: AppendRows) -> None:
     """Rows the user asked to add (imported sign-ins), below the table's last used row."""
-    sheet, table = _table(book, ap.table)
+    sheet, table = find_table(book, ap.table)
     header = table.header_row_range
     top, left, width = header.row, header.column, len(header.options(ndim=2).value[0])
     last = max(table.range.row + table.range.rows.count - 1, ap.start + len(ap.rows) - 1)
@@ -81,7 +81,7 @@ def append_live(book, ap: AppendRows) -> None:
 
 def apply_live(book, tables: list[TableWrite], columns: list[ColumnWrite], cells: list[CellWrite]) -> None:
     for tw in tables:
-        sheet, table = _table(book, tw.table)
+        sheet, table = find_table(book, tw.table)
         header = table.header_row_range
         top, left, width = header.row, header.column, len(header.options(ndim=2).value[0])
         old_last = table.range.row + table.range.rows.count - 1
@@ -96,7 +96,7 @@ def apply_live(book, tables: list[TableWrite], columns: list[ColumnWrite], cells
                 with contextlib.suppress(Exception):  # not every client can set row heights
                     sheet.range((top + 1 + i, left)).row_height = height
     for cw in columns:
-        sheet, table = _table(book, cw.table)
+        sheet, table = find_table(book, cw.table)
         headers = table.header_row_range.options(ndim=2).value[0]
         col = table.header_row_range.column + headers.index(cw.header)
         with unprotected(sheet):

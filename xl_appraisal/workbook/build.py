@@ -70,7 +70,7 @@ def _fill_for(kind: str) -> PatternFill:
     return {"input": INPUT_FILL, "computed": COMPUTED_FILL, "fixed": FIXED_FILL}[kind]
 
 
-def _title(ws: Worksheet, title: str, hint: str, width_cols: int) -> None:
+def add_title(ws: Worksheet, title: str, hint: str, width_cols: int) -> None:
     ws.sheet_view.showGridLines = False
     ws.cell(TITLE_ROW, 1, title).font = Font(name=FONT, size=16, bold=True, color="1F5C7A")
     ws.row_dimensions[TITLE_ROW].height = 28
@@ -81,7 +81,7 @@ def _title(ws: Worksheet, title: str, hint: str, width_cols: int) -> None:
     ws.row_dimensions[HINT_ROW].height = 32
 
 
-def _print_setup(ws: Worksheet, landscape: bool, header_row: int = HEADER_ROW) -> None:
+def print_setup(ws: Worksheet, landscape: bool, header_row: int = HEADER_ROW) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -96,7 +96,7 @@ def _print_setup(ws: Worksheet, landscape: bool, header_row: int = HEADER_ROW) -
     ws.page_margins.top = ws.page_margins.bottom = 0.6
 
 
-def _table(ws: Worksheet, table: c.Table, columns: list[Column], rows: list[list], top: int = HEADER_ROW,
+def add_table(ws: Worksheet, table: c.Table, columns: list[Column], rows: list[list], top: int = HEADER_ROW,
            left: int = 1, min_rows: int = 1) -> XlTable:
     """Header + rows styled by column kind, as an Excel Table named per the contract."""
     assert [col.header for col in columns] == list(table.all_headers), table.name
@@ -129,7 +129,7 @@ def _table(ws: Worksheet, table: c.Table, columns: list[Column], rows: list[list
     return xl
 
 
-def _validate(ws: Worksheet, rng: str, *, kind: str, formula1: str | None = None, formula2: str | None = None,
+def add_validation(ws: Worksheet, rng: str, *, kind: str, formula1: str | None = None, formula2: str | None = None,
               operator: str | None = None, title: str = "", error: str = "", prompt: str = "") -> None:
     dv = DataValidation(type=kind, formula1=formula1, formula2=formula2, operator=operator, allow_blank=True,
                         showErrorMessage=True, errorTitle=title or "输入有误", error=error,
@@ -140,7 +140,7 @@ def _validate(ws: Worksheet, rng: str, *, kind: str, formula1: str | None = None
 
 def _text(ws: Worksheet, rng: str, limit: int, title: str) -> None:
     """Free-text columns: validated for length, so a paste of a whole document is caught at once."""
-    _validate(ws, rng, kind="textLength", operator="lessThanOrEqual", formula1=str(limit), title=title,
+    add_validation(ws, rng, kind="textLength", operator="lessThanOrEqual", formula1=str(limit), title=title,
               error=f"{title}不超过{limit}个字")
 
 
@@ -159,7 +159,7 @@ def _list(items: list[str] | tuple[str, ...]) -> str:
 
 def _input_sheet_common(ws: Worksheet, ncols: int) -> None:
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
-    _print_setup(ws, landscape=ncols > 5)
+    print_setup(ws, landscape=ncols > 5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def build_guide(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
         cell = ws.cell(22, 2, "⚠ " + CHECK_BY_HAND.format(year=cal.year))
         cell.font = Font(name=FONT, size=11, bold=True, color="C00000")
         cell.alignment = WRAP
-    _print_setup(ws, landscape=False, header_row=4)
+    print_setup(ws, landscape=False, header_row=4)
     ws.print_title_rows = None
 
 
@@ -228,12 +228,12 @@ def build_summary(wb: Workbook, policy: Policy) -> None:
             Column("加分合计", 11, "computed", SCORE), Column("计入加分", 11, "computed", SCORE),
             Column("总分", 11, "computed", SCORE), Column("档次", 8, "computed", "0"),
             Column("排名", 8, "computed", "0"), Column("阶段", 10, "computed")]
-    _title(ws, "各部门年终目标考核汇总", "程序计算，请勿手改。总分 = 各项得分合计 + 加分（封顶20分）；"
+    add_title(ws, "各部门年终目标考核汇总", "程序计算，请勿手改。总分 = 各项得分合计 + 加分（封顶20分）；"
            "档次为低于100分的扣发档数（第五条第2款）；排名并列者名次相同。", len(cols))
-    _table(ws, c.SUMMARY, cols, [], min_rows=len(policy.departments))
+    add_table(ws, c.SUMMARY, cols, [], min_rows=len(policy.departments))
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     ws.protection.sheet = True
-    _print_setup(ws, landscape=False)
+    print_setup(ws, landscape=False)
 
 
 def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None:
@@ -242,16 +242,16 @@ def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None
     cols = [Column("编号", 7, "fixed", align=CENTER), Column("考核内容", 52, "fixed"),
             Column("分值", 7, "fixed", "0.##", CENTER)] + [Column(s, 8, "input", "0.##", CENTER) for s in c.STAGE_HEADERS]
     cols.append(Column("说明", 24, "input"))
-    _title(ws, f"{dept.name} · 年终目标考核（100分）",
+    add_title(ws, f"{dept.name} · 年终目标考核（100分）",
            "黄色格由人填写：自评 → 评议 → 调整 → 审定，每项0至分值；计算时取最后填写的一栏。"
            "右侧加分表按第七条填写，合计封顶20分。", len(cols))
     typed = data.scores.get(dept.name, {})
     rows = [[i.number, i.text, float(i.max_points), *(typed.get(i.number, []) + [None] * 5)[:5]] for i in dept.items]
-    _table(ws, c.items_table(dept.name, code), cols, rows)
+    add_table(ws, c.items_table(dept.name, code), cols, rows)
     for k, item in enumerate(dept.items):
         r = FIRST_ROW + k
         ws.row_dimensions[r].height = 30 if len(item.text) > 26 else 18
-        _validate(ws, f"D{r}:G{r}", kind="decimal", operator="between", formula1="0",
+        add_validation(ws, f"D{r}:G{r}", kind="decimal", operator="between", formula1="0",
                   formula2=str(item.max_points), title="得分超出范围",
                   error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
     last_item = FIRST_ROW + len(dept.items) - 1
@@ -269,14 +269,14 @@ def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None
              Column("计分", 7, "computed", "0.##", CENTER)]
     bonus_rows = data.bonuses.get(dept.name, [])
     n = max(BONUS_ROWS, len(bonus_rows))
-    _table(ws, c.bonus_table(dept.name, code), bcols, bonus_rows, left=left, min_rows=n)
+    add_table(ws, c.bonus_table(dept.name, code), bcols, bonus_rows, left=left, min_rows=n)
     first, last = FIRST_ROW, FIRST_ROW + n - 1
     a, b, d = (get_column_letter(left + k) for k in (0, 1, 2))
-    _validate(ws, f"{a}{first}:{a}{last}", kind="list", formula1=f"={BONUS_KIND_LIST}", title="加分项目",
+    add_validation(ws, f"{a}{first}:{a}{last}", kind="list", formula1=f"={BONUS_KIND_LIST}", title="加分项目",
               error="请从下拉列表选择加分项目（见“参数”表）")
-    _validate(ws, f"{b}{first}:{b}{last}", kind="whole", operator="greaterThanOrEqual", formula1="1",
+    add_validation(ws, f"{b}{first}:{b}{last}", kind="whole", operator="greaterThanOrEqual", formula1="1",
               title="数量", error="数量应为正整数")
-    _validate(ws, f"{d}{first}:{d}{last}", kind="decimal", operator="greaterThan", formula1="0",
+    add_validation(ws, f"{d}{first}:{d}{last}", kind="decimal", operator="greaterThan", formula1="0",
               title="酌定分值", error="酌定分值只用于“其他创新工作”，应为正数",
               prompt="仅“其他创新工作”填写，并在说明中写明依据")
     _text(ws, f"{get_column_letter(left + 3)}{first}:{get_column_letter(left + 3)}{last}", 200, "说明")
@@ -284,24 +284,24 @@ def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns on a protected sheet
     ws.protection.formatRows = False
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True)
 
 
 def build_attendance(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData) -> None:
     ws = wb.create_sheet("考勤")
     cols = [Column("日期", 12, fmt=DATE), Column("姓名", 12), Column("时段", 8, align=CENTER),
             Column("情况", 8, align=CENTER), Column("备注", 40)]
-    _title(ws, "考勤记录（第四条）", f"只记例外：旷工、迟到、早退、漏签。没有记录的工作半天视为出勤。"
+    add_title(ws, "考勤记录（第四条）", f"只记例外：旷工、迟到、早退、漏签。没有记录的工作半天视为出勤。"
            f"签到：上午{policy.signin_am:%H:%M}前、下午{policy.signin_pm:%H:%M}前；"
            f"签退：上午{policy.signout_am:%H:%M}后、下午{policy.signout_pm:%H:%M}后。全天=两个半天。", len(cols))
-    _table(ws, c.ATTENDANCE, cols, data.attendance)
+    add_table(ws, c.ATTENDANCE, cols, data.attendance)
     last = FIRST_ROW + INPUT_ROWS
-    _validate(ws, f"A{FIRST_ROW}:A{last}", kind="date", operator="between", formula1=f"DATE({cal.year},1,1)",
+    add_validation(ws, f"A{FIRST_ROW}:A{last}", kind="date", operator="between", formula1=f"DATE({cal.year},1,1)",
               formula2=f"DATE({cal.year},12,31)", title="日期", error=f"请填写{cal.year}年内的日期，如{cal.year}-03-16")
-    _validate(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=f"={STAFF_LIST}", title="姓名",
+    add_validation(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=f"={STAFF_LIST}", title="姓名",
               error="姓名须是“人员”表中的人")
-    _validate(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(PERIODS), title="时段", error="请选择上午、下午或全天")
-    _validate(ws, f"D{FIRST_ROW}:D{last}", kind="list", formula1=_list(EVENT_KINDS), title="情况",
+    add_validation(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(PERIODS), title="时段", error="请选择上午、下午或全天")
+    add_validation(ws, f"D{FIRST_ROW}:D{last}", kind="list", formula1=_list(EVENT_KINDS), title="情况",
               error="请选择旷工、迟到、早退或漏签")
     _text(ws, f"E{FIRST_ROW}:E{last}", 200, "备注")
     _input_sheet_common(ws, len(cols))
@@ -312,21 +312,21 @@ def build_leave(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData)
     cols = [Column("姓名", 12), Column("开始日期", 12, fmt=DATE), Column("开始时段", 9, align=CENTER),
             Column("结束日期", 12, fmt=DATE), Column("结束时段", 9, align=CENTER), Column("类型", 10, align=CENTER),
             Column("审批人", 12), Column("备注", 36)]
-    _title(ws, "请假与公务外出（第四条第2款）", "半天内由分管领导批准，一天内由常务副主席批准，一天以上由主席批准；"
+    add_title(ws, "请假与公务外出（第四条第2款）", "半天内由分管领导批准，一天内由常务副主席批准，一天以上由主席批准；"
            "公务外出不需审批但须登记。天数按日历中的工作半天计算。", len(cols))
-    _table(ws, c.LEAVE, cols, data.leave)
+    add_table(ws, c.LEAVE, cols, data.leave)
     last = FIRST_ROW + INPUT_ROWS
     for col in ("B", "D"):
-        _validate(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="date", operator="between",
+        add_validation(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="date", operator="between",
                   formula1=f"DATE({cal.year},1,1)", formula2=f"DATE({cal.year},12,31)", title="日期",
                   error=f"请填写{cal.year}年内的日期")
     for col in ("A", "G"):
-        _validate(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=f"={STAFF_LIST}", title="姓名",
+        add_validation(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=f"={STAFF_LIST}", title="姓名",
                   error="须是“人员”表中的人")
     for col in ("C", "E"):
-        _validate(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=_list(PERIODS), title="时段",
+        add_validation(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=_list(PERIODS), title="时段",
                   error="请选择上午、下午或全天")
-    _validate(ws, f"F{FIRST_ROW}:F{last}", kind="list", formula1=_list(LEAVE_KINDS), title="类型",
+    add_validation(ws, f"F{FIRST_ROW}:F{last}", kind="list", formula1=_list(LEAVE_KINDS), title="类型",
               error="请从下拉列表选择请假类型")
     _text(ws, f"H{FIRST_ROW}:H{last}", 200, "备注")
     _input_sheet_common(ws, len(cols))
@@ -335,13 +335,13 @@ def build_leave(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData)
 def build_staff(wb: Workbook, policy: Policy, data: BookData) -> None:
     ws = wb.create_sheet("人员")
     cols = [Column("姓名", 12), Column("部门", 14), Column("职务", 12), Column("分管部门", 30), Column("备注", 30)]
-    _title(ws, "人员名单", "班子成员（主席、常务副主席、副主席）部门填“领导班子”并填写分管部门；"
+    add_title(ws, "人员名单", "班子成员（主席、常务副主席、副主席）部门填“领导班子”并填写分管部门；"
            "其他人员填所在部门。姓名不能重复。", len(cols))
-    _table(ws, c.STAFF, cols, data.staff)
+    add_table(ws, c.STAFF, cols, data.staff)
     last = FIRST_ROW + 500
-    _validate(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=_list([*policy.department_names, LEADERSHIP]),
+    add_validation(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=_list([*policy.department_names, LEADERSHIP]),
               title="部门", error="请从下拉列表选择部门")
-    _validate(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(ROLES), title="职务", error="请从下拉列表选择职务")
+    add_validation(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(ROLES), title="职务", error="请从下拉列表选择职务")
     _text(ws, f"A{FIRST_ROW}:A{last}", 20, "姓名")
     _text(ws, f"D{FIRST_ROW}:D{last}", 60, "分管部门")
     _text(ws, f"E{FIRST_ROW}:E{last}", 200, "备注")
@@ -356,9 +356,9 @@ def build_payouts(wb: Workbook, policy: Policy) -> None:
             Column("考勤津贴", 11, "computed", MONEY), Column("目标管理奖金", 12, "computed", MONEY),
             Column("合计", 11, "computed", MONEY), Column("状态", 7, "computed", align=CENTER),
             Column("计算依据", 64, "computed")]
-    _title(ws, "考勤津贴与目标管理奖金发放表", "程序计算，请勿手改。状态“暂定”表示尚有部门未全部审定或工作簿有错误；"
+    add_title(ws, "考勤津贴与目标管理奖金发放表", "程序计算，请勿手改。状态“暂定”表示尚有部门未全部审定或工作簿有错误；"
            "计算依据写明每一步和所依条款。", len(cols))
-    _table(ws, c.PAYOUTS, cols, [])
+    add_table(ws, c.PAYOUTS, cols, [])
     rows = f"A{FIRST_ROW}:J{FIRST_ROW + INPUT_ROWS}"
     _highlight(ws, rows, f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>={policy.forfeit_days})", ERROR_FILL)  # R13
     _highlight(ws, f"E{FIRST_ROW}:E{FIRST_ROW + INPUT_ROWS}", f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>0)", WARN_FILL)
@@ -366,57 +366,57 @@ def build_payouts(wb: Workbook, policy: Policy) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True)
 
 
 def build_issues(wb: Workbook) -> None:
     ws = wb.create_sheet("校验")
     cols = [Column("级别", 8, "computed", align=CENTER), Column("工作表", 12, "computed"),
             Column("单元格", 9, "computed", align=CENTER), Column("说明", 80, "computed")]
-    _title(ws, "校验结果", "“错误”必须改正后才能定稿；“提醒”请核对。改正后再次重新计算。", len(cols))
-    _table(ws, c.ISSUES, cols, [])
+    add_title(ws, "校验结果", "“错误”必须改正后才能定稿；“提醒”请核对。改正后再次重新计算。", len(cols))
+    add_table(ws, c.ISSUES, cols, [])
     _highlight(ws, f"A{FIRST_ROW}:D{FIRST_ROW + INPUT_ROWS}", f'$A{FIRST_ROW}="错误"', ERROR_FILL)
     _highlight(ws, f"A{FIRST_ROW}:D{FIRST_ROW + INPUT_ROWS}", f'$A{FIRST_ROW}="提醒"', WARN_FILL)
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     ws.protection.sheet = True
-    _print_setup(ws, landscape=False)
+    print_setup(ws, landscape=False)
 
 
 def build_params(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
     ws = wb.create_sheet("参数")
     cols = [Column("参数", 22, "fixed"), Column("值", 14, "input"), Column("说明", 44, "fixed"),
             Column("键", 4, "fixed")]
-    _title(ws, "考核参数（来自考核办法，可按新办法修改）", "改“值”一栏即可；开关类参数只能填说明中列出的选项。"
+    add_title(ws, "考核参数（来自考核办法，可按新办法修改）", "改“值”一栏即可；开关类参数只能填说明中列出的选项。"
            "右侧为加分项目及分值，“其他创新工作”不设固定分值。", 10)
     meta = [[c.META_KEYS["year"], cal.year, "本工作簿的考核年度", "year"],
             [c.META_KEYS["policy_id"], policy.id, "考核办法编号", "policy_id"],
             [c.META_KEYS["policy_title"], policy.title, "考核办法名称", "policy_title"]]
     rows = meta + [[p.name, p.value, f"{p.unit}；{p.clause}" if p.unit else p.clause, p.key] for p in policy.params]
-    _table(ws, c.POLICY, cols, rows)
+    add_table(ws, c.POLICY, cols, rows)
     ws.column_dimensions["D"].hidden = True
     for i, (_, _, _, key) in enumerate(rows):
         r = FIRST_ROW + i
         if key in SWITCHES:
-            _validate(ws, f"B{r}", kind="list", formula1=_list(list(SWITCHES[key])), title="选项",
+            add_validation(ws, f"B{r}", kind="list", formula1=_list(list(SWITCHES[key])), title="选项",
                       error=f"只能选{'、'.join(SWITCHES[key])}")
         elif key == "year":
-            _validate(ws, f"B{r}", kind="whole", operator="between", formula1="2000", formula2="2100", title="年度",
+            add_validation(ws, f"B{r}", kind="whole", operator="between", formula1="2000", formula2="2100", title="年度",
                       error="请填写四位年份")
         elif key in SHARES:
-            _validate(ws, f"B{r}", kind="decimal", operator="between", formula1="0", formula2="1", title="占比",
+            add_validation(ws, f"B{r}", kind="decimal", operator="between", formula1="0", formula2="1", title="占比",
                       error="占比在0到1之间")
         elif key in (*AMOUNTS, *POSITIVE_NUMBERS, *HALF_DAY_COUNTS):
-            _validate(ws, f"B{r}", kind="decimal", operator="greaterThan", formula1="0", title="数值", error="应为正数")
+            add_validation(ws, f"B{r}", kind="decimal", operator="greaterThan", formula1="0", title="数值", error="应为正数")
     kcols = [Column("加分项目", 26, "input"), Column("单项分值", 9, "input", "0.##", CENTER), Column("依据", 46, "fixed")]
     krows = [[k.label, float(k.points) if k.points is not None else None, k.clause] for k in policy.bonus_kinds]
-    _table(ws, c.BONUS_KINDS, kcols, krows, left=6)
+    add_table(ws, c.BONUS_KINDS, kcols, krows, left=6)
     _text(ws, f"F{FIRST_ROW}:F{FIRST_ROW + 40}", 40, "加分项目")
-    _validate(ws, f"G{FIRST_ROW}:G{FIRST_ROW + 40}", kind="decimal", operator="greaterThan", formula1="0",
+    add_validation(ws, f"G{FIRST_ROW}:G{FIRST_ROW + 40}", kind="decimal", operator="greaterThan", formula1="0",
               title="单项分值", error="单项分值应为正数；视情加分的项目留空")
     last = FIRST_ROW + 40
     wb.defined_names[BONUS_KIND_LIST] = DefinedName(BONUS_KIND_LIST, attr_text=f"'参数'!$F${FIRST_ROW}:$F${last}")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True)
 
 
 def build_calendar(wb: Workbook, cal: YearCalendar) -> None:
@@ -424,16 +424,16 @@ def build_calendar(wb: Workbook, cal: YearCalendar) -> None:
     cols = [Column("日期", 13, fmt=DATE), Column("工作日", 8, align=CENTER), Column("说明", 26)]
     hint = (f"{cal.year}年共{cal.working_days}个工作日，含法定节假日和调休（来自 chinesecalendar）。如有变动可直接修改。"
             if cal.official else "⚠ " + CHECK_BY_HAND.format(year=cal.year))
-    _title(ws, f"{cal.year}年工作日历", hint, len(cols))
+    add_title(ws, f"{cal.year}年工作日历", hint, len(cols))
     if not cal.official:
         ws.cell(HINT_ROW, 1).font = Font(name=FONT, size=10, bold=True, color="C00000")
     rows = [[d.date, "是" if d.workday else "否", d.note] for d in cal.days]
-    _table(ws, c.CALENDAR, cols, rows)
-    _validate(ws, f"A{FIRST_ROW}:A{FIRST_ROW + len(rows)}", kind="date", operator="between",
+    add_table(ws, c.CALENDAR, cols, rows)
+    add_validation(ws, f"A{FIRST_ROW}:A{FIRST_ROW + len(rows)}", kind="date", operator="between",
               formula1=f"DATE({cal.year},1,1)", formula2=f"DATE({cal.year},12,31)", title="日期",
               error=f"请填写{cal.year}年内的日期")
     _text(ws, f"C{FIRST_ROW}:C{FIRST_ROW + len(rows)}", 100, "说明")
-    _validate(ws, f"B{FIRST_ROW}:B{FIRST_ROW + len(rows)}", kind="list", formula1=_list(["是", "否"]), title="工作日",
+    add_validation(ws, f"B{FIRST_ROW}:B{FIRST_ROW + len(rows)}", kind="list", formula1=_list(["是", "否"]), title="工作日",
               error="请填“是”或“否”")
     _input_sheet_common(ws, len(cols))
 
@@ -443,7 +443,7 @@ def build_trial(wb: Workbook, policy: Policy) -> None:
     No computed table depends on these cells; elsewhere they show #NAME? and nothing else breaks."""
     ws = wb.create_sheet("试算")
     ws.sheet_view.showGridLines = False
-    _title(ws, "试算（在 Windows 版 Excel 中使用，需要安装 Python 和本工具）",
+    add_title(ws, "试算（在 Windows 版 Excel 中使用，需要安装 Python 和本工具）",
            "改黄色格子的数，右边立即算出结果。用的是本工作簿“参数”表的规则。WPS、LibreOffice 或手机中显示 #NAME? 或 #VALUE!，不影响其他表。", 4)
     for col, width in zip("ABCD", (26, 12, 26, 16), strict=True):
         ws.column_dimensions[col].width = width
@@ -467,7 +467,7 @@ def build_trial(wb: Workbook, policy: Policy) -> None:
             ws.cell(r, 3, result).font = Font(name=FONT)
             cell = ws.cell(r, 4, formula)
             cell.fill, cell.border, cell.font = COMPUTED_FILL, BORDER, Font(name=FONT, bold=True)
-    _print_setup(ws, landscape=False, header_row=1)
+    print_setup(ws, landscape=False, header_row=1)
     ws.print_title_rows = None
 
 
