@@ -50,16 +50,16 @@ def rank(totals: list[Decimal]) -> list[int]:
 
 
 @dataclass
-class _ItemOutcome:
+class ItemOutcome:
     value: Decimal
     stage: str
 
 
-def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]) -> _ItemOutcome | None:
+def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]) -> ItemOutcome | None:
     """R2 + R5: validate every filled stage, use the latest valid one."""
     if rec is None:
         return None
-    used: _ItemOutcome | None = None
+    used: ItemOutcome | None = None
     filled: list[str] = []
     for stage, raw in zip(STAGES, rec.stages):
         if is_blank(raw):
@@ -72,7 +72,7 @@ def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]
             continue
         if was_text:
             issues.append(rec.src.warning(stage, f"{dept}第{item.number}项{stage}“{raw}”已按{fmt(value)}分读取"))
-        used = _ItemOutcome(value, stage)
+        used = ItemOutcome(value, stage)
     if FINAL_STAGE in filled:
         missing = [s for s in STAGES[:2] if s not in filled]
         if missing:
