@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.defined_name import DefinedName
@@ -23,9 +23,10 @@ from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
 from xl_appraisal.policy import Department
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
-from xl_appraisal.workbook.read import Book, WorkbookUnusable, check_package, file_tables, read_book, read_table
+from xl_appraisal.workbook.read import Book, WorkbookUnusable, check_package, read_book, read_table
 from xl_appraisal.workbook.save import atomic_write
 from xl_appraisal.workbook.write import AppendRows, CellWrite, split_ref
+from xl_appraisal.workbook.xlsx import custom_properties, read_tables
 
 DEPT_PROP = "xl-appraisal-department"
 ITEMS_PROP = "xl-appraisal-items"
@@ -151,19 +152,18 @@ def _returned(path: Path, book: Book) -> tuple[Department, dict]:
     """Read a returned file; raises ValueError(why) when it must be refused."""
     try:
         check_package(path)
-        wb = load_workbook(path)
+        props = custom_properties(path)
+        found = read_tables(path)
     except WorkbookUnusable as exc:
         raise ValueError(str(exc)) from exc
     except Exception as exc:
         raise ValueError(f"无法读取（{type(exc).__name__}）") from exc
-    props = {p.name: p.value for p in wb.custom_doc_props.props}
     code = props.get(DEPT_PROP)
     if not code:
         raise ValueError("不是本工具分发的自评表（没有部门标记）")
     dept = next((d for d in book.policy.departments if d.code == code), None)
     if dept is None:
         raise ValueError(f"所属部门（{code}）不在本工作簿中")
-    found = file_tables(wb)
     try:
         items = read_table(found, c.items_table(dept.name, code))
         bonus = read_table(found, c.bonus_table(dept.name, code), extend=True)

@@ -92,7 +92,3 @@ def fmt(value: Decimal) -> str:
         text = text.rstrip("0").rstrip(".")
     return text
 
-
-def fmt2(value: Decimal) -> str:
-    """A score or amount with two places, as tables show it."""
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE):f}"

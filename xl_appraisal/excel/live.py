@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,49 +60,66 @@ def unprotected(sheet):
                         AllowFormattingRows=True)
 
 
-def find_table(book, name: str):
-    for sheet in book.sheets:
-        for table in sheet.tables:
-            if table.name == name:
-                return sheet, table
-    raise KeyError(name)
+@dataclass
+class LiveTable:
+    """An Excel table in the open book: where it is and how wide, read once per write."""
+
+    sheet: object
+    table: object
+    top: int  # header row
+    left: int
+    headers: list
+    last: int  # last row of the table
+
+    @classmethod
+    def find(cls, book, name: str) -> LiveTable:
+        for sheet in book.sheets:
+            for table in sheet.tables:
+                if table.name == name:
+                    header = table.header_row_range
+                    headers = header.options(ndim=2).value[0]
+                    last = table.range.row + table.range.rows.count - 1
+                    return cls(sheet, table, header.row, header.column, headers, last)
+        raise KeyError(name)
+
+    @property
+    def right(self) -> int:
+        return self.left + len(self.headers) - 1
+
+    def rows(self, values: list[list]) -> list[list]:
+        """Rows padded to the table's width, in the form Excel takes them."""
+        return [[cell_value(v) for v in row] + [None] * (len(self.headers) - len(row)) for row in values]
+
+    def resize(self, last: int) -> None:
+        self.table.resize(self.sheet.range((self.top, self.left), (last, self.right)))
 
 
 def append_live(book, ap: AppendRows) -> None:
     """Rows the user asked to add (imported sign-ins), below the table's last used row."""
-    sheet, table = find_table(book, ap.table)
-    header = table.header_row_range
-    top, left, width = header.row, header.column, len(header.options(ndim=2).value[0])
-    last = max(table.range.row + table.range.rows.count - 1, ap.start + len(ap.rows) - 1)
-    with unprotected(sheet):
-        table.resize(sheet.range((top, left), (last, left + width - 1)))
-        body = [[cell_value(v) for v in row] + [None] * (width - len(row)) for row in ap.rows]
-        sheet.range((ap.start, left), (ap.start + len(ap.rows) - 1, left + width - 1)).value = body
+    t = LiveTable.find(book, ap.table)
+    with unprotected(t.sheet):
+        t.resize(max(t.last, ap.start + len(ap.rows) - 1))
+        t.sheet.range((ap.start, t.left), (ap.start + len(ap.rows) - 1, t.right)).value = t.rows(ap.rows)
 
 
 def apply_live(book, tables: list[TableWrite], columns: list[ColumnWrite], cells: list[CellWrite]) -> None:
     for tw in tables:
-        sheet, table = find_table(book, tw.table)
-        header = table.header_row_range
-        top, left, width = header.row, header.column, len(header.options(ndim=2).value[0])
-        old_last = table.range.row + table.range.rows.count - 1
+        t = LiveTable.find(book, tw.table)
         n = max(len(tw.rows), 1)
-        body = [[cell_value(v) for v in row] + [None] * (width - len(row)) for row in tw.rows] or [[None] * width]
-        with unprotected(sheet):
-            table.resize(sheet.range((top, left), (top + n, left + width - 1)))
-            sheet.range((top + 1, left), (top + n, left + width - 1)).value = body
-            if old_last > top + n:
-                sheet.range((top + n + 1, left), (old_last, left + width - 1)).clear_contents()
+        with unprotected(t.sheet):
+            t.resize(t.top + n)
+            t.sheet.range((t.top + 1, t.left), (t.top + n, t.right)).value = t.rows(tw.rows or [[]])
+            if t.last > t.top + n:
+                t.sheet.range((t.top + n + 1, t.left), (t.last, t.right)).clear_contents()
             for i, height in enumerate(tw.heights):
                 with contextlib.suppress(Exception):  # not every client can set row heights
-                    sheet.range((top + 1 + i, left)).row_height = height
+                    t.sheet.range((t.top + 1 + i, t.left)).row_height = height
     for cw in columns:
-        sheet, table = find_table(book, cw.table)
-        headers = table.header_row_range.options(ndim=2).value[0]
-        col = table.header_row_range.column + headers.index(cw.header)
-        with unprotected(sheet):
+        t = LiveTable.find(book, cw.table)
+        col = t.left + t.headers.index(cw.header)
+        with unprotected(t.sheet):
             for row, value in sorted(cw.values.items()):
-                sheet.range((row, col)).value = cell_value(value)
+                t.sheet.range((row, col)).value = cell_value(value)
     for cell in cells:
         sheet = book.sheets[cell.sheet]
         with unprotected(sheet):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,6 +27,7 @@ from xl_appraisal.engine.model import (
 from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
 from xl_appraisal.policy import BonusKind, Department, Item, Param, Policy, build_policy, load_policy
 from xl_appraisal.workbook import contract as c
+from xl_appraisal.workbook.write import col_letters, split_ref
 
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a year's workbook is a few MB; more is a zip bomb
 MAX_RATIO = 200  # uncompressed/compressed for any one part
@@ -77,51 +77,31 @@ def check_package(path: Path) -> None:
         raise WorkbookUnusable(f"{path.name} 不是 Excel 工作簿（.xlsm/.xlsx），无法读取")
     try:
         with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            names = {i.filename for i in infos}
-            total = sum(i.file_size for i in infos)
-            worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+            _check_parts(path, z)
     except zipfile.BadZipFile as exc:
         raise WorkbookUnusable(f"{path.name} 已损坏，无法作为工作簿打开（{exc}）") from exc
-    if "xl/workbook.xml" not in names:
+
+
+def _check_parts(path: Path, z: zipfile.ZipFile) -> None:
+    """A workbook's parts: the main part is there, the sizes are sane (zip bomb), no DTD (XML bomb)."""
+    infos = z.infolist()
+    if "xl/workbook.xml" not in {i.filename for i in infos}:
         raise WorkbookUnusable(f"{path.name} 是压缩包，但不是 Excel 工作簿")
+    total = sum(i.file_size for i in infos)
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if total > MAX_UNCOMPRESSED or worst > MAX_RATIO and total > 20 * 1024 * 1024:
         raise WorkbookUnusable(f"{path.name} 解压后过大（{total // (1024 * 1024)} MB），疑似异常文件，已拒绝读取")
-    with zipfile.ZipFile(path) as z:
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                with z.open(info) as fh:
-                    prolog = fh.read(4096)
-                if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:  # no Office part has a DTD: an XML bomb
-                    raise WorkbookUnusable(f"{path.name} 含有不安全的 XML 内容（{info.filename}），已拒绝读取")
-
-
-def open_workbook(path: Path):
-    """Step 2: parse with openpyxl (defusedxml is installed, so XML bombs are refused)."""
-    import openpyxl
-
-    check_package(path)
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns that it would drop x14 extensions on save; we never save with it
-            warnings.simplefilter("ignore", UserWarning)
-            return openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds; the user needs one sentence
-        name = type(exc).__name__
-        if "Entities" in name or "DTD" in name:
-            raise WorkbookUnusable(f"{path.name} 含有不安全的 XML 内容，已拒绝读取") from exc
-        raise WorkbookUnusable(f"{path.name} 无法作为工作簿读取（{name}）") from exc
-
-
-def _split_ref(ref: str) -> tuple[int, int, int, int]:
-    from xl_appraisal.workbook.write import split_ref
-
-    return split_ref(ref.replace("$", ""))
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")):
+            with z.open(info) as fh:
+                prolog = fh.read(4096)
+            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:  # no Office part has a DTD: an XML bomb
+                raise WorkbookUnusable(f"{path.name} 含有不安全的 XML 内容（{info.filename}），已拒绝读取")
 
 
 @dataclass
 class RawTable:
-    """The workbook port: one Excel table as plain values, from a file (openpyxl) or a live book (xlwings).
+    """The workbook port: one Excel table as plain values, from a file (xlsx.read_tables) or a live book (xlwings).
 
     `rows` holds (sheet row number, values) from the header row down to the table's last row, then any
     non-blank rows typed just below it (up to the first blank row)."""
@@ -132,32 +112,13 @@ class RawTable:
     sheet_index: int = 0
 
 
-def file_tables(wb) -> dict[str, RawTable]:
-    """Step 3 (file adapter): every Excel table in an openpyxl workbook, by name."""
-    found: dict[str, RawTable] = {}
-    for index, ws in enumerate(wb.worksheets):
-        for table in ws.tables.values():
-            min_col, min_row, max_col, max_row = _split_ref(table.ref)
-            rows = []
-            for offset, values in enumerate(ws.iter_rows(min_row=min_row, max_row=ws.max_row, min_col=min_col,
-                                                         max_col=max_col, values_only=True)):
-                row = min_row + offset
-                if row > max_row and all(is_blank(v) for v in values):
-                    break
-                rows.append((row, values))
-            found[table.displayName] = RawTable(ws.title, table.ref, rows, index)
-    return found
-
-
 def read_table(found: dict[str, RawTable], table: c.Table, extend: bool = False) -> TableRows:
     """Rows of one contract table. `extend`: also rows typed just below the table's end (another tool
     may append rows without resizing the table)."""
-    from xl_appraisal.workbook.write import col_letters
-
     if table.name not in found:
         raise WorkbookUnusable(f"工作簿缺少表格 {table.name}（应在“{table.sheet}”工作表），不是本工具的考核工作簿或表格被删除")
     raw = found[table.name]
-    min_col, min_row, _, max_row = _split_ref(raw.ref)
+    min_col, min_row, _, max_row = split_ref(raw.ref)
     headers = [normalize_text(v) for v in raw.rows[0][1]] if raw.rows else []
     expected = list(table.headers)
     if headers[: len(expected)] != expected:
@@ -266,8 +227,9 @@ def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book:
     for t in (c.STAFF, c.ATTENDANCE, c.LEAVE, c.CALENDAR):
         tables[t.name] = read_table(found, t, extend=True)
     for tr in list(tables.values()):
-        if tr.rows and tr.rows[-1][0] > _split_ref(tr.ref)[3]:
-            first_out = next(r for r, _ in tr.rows if r > _split_ref(tr.ref)[3])
+        table_end = split_ref(tr.ref)[3]
+        if tr.rows and tr.rows[-1][0] > table_end:
+            first_out = next(r for r, _ in tr.rows if r > table_end)
             issues.append(Issue("warning", tr.sheet, f"A{first_out}",
                                 f"第{first_out}行起的数据在表格 {tr.table.name} 范围之外，已一并读取；建议在 Excel 中扩展表格"))
     for tr in item_tables.values():

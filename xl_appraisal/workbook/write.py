@@ -14,6 +14,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,8 +24,9 @@ NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
-_REF = re.compile(r"^([A-Z]+)(\d+)$")
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
+REF = re.compile(r"^([A-Z]+)(\d+)$")
+Reader = Callable[[str], "bytes | None"]  # a package part's bytes by name, None when it is absent
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
@@ -48,13 +50,50 @@ def col_letters(index: int) -> str:
 
 
 def split_ref(ref: str) -> tuple[int, int, int, int]:
-    """'A4:J10' -> (min_col, min_row, max_col, max_row)."""
-    a, _, b = ref.partition(":")
+    """'A4:J10' or '$A$4:$J$10' -> (min_col, min_row, max_col, max_row)."""
+    a, _, b = ref.replace("$", "").partition(":")
     b = b or a
-    ma, mb = _REF.match(a), _REF.match(b)
+    ma, mb = REF.match(a), REF.match(b)
     if not ma or not mb:
         raise ValueError(ref)
     return col_index(ma[1]), int(ma[2]), col_index(mb[1]), int(mb[2])
+
+
+def relationships(read: Reader, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type, target part path)."""
+    folder, name = posixpath.split(part)
+    data = read(posixpath.join(folder, "_rels", name + ".rels"))
+    if data is None:
+        return {}
+    out = {}
+    for rel in etree.fromstring(data, PARSER).iter(f"{{{PKG_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id")] = (rel.get("Type", ""), path)
+    return out
+
+
+def sheet_parts(read: Reader) -> list[tuple[str, str]]:
+    """(sheet name, worksheet part) in workbook order."""
+    workbook = etree.fromstring(read("xl/workbook.xml"), PARSER)
+    rels = relationships(read, "xl/workbook.xml")
+    out = []
+    for sheet in workbook.iter(q("sheet")):
+        part = rels.get(sheet.get(f"{{{REL_NS}}}id"), ("", ""))[1]
+        if part:
+            out.append((sheet.get("name"), part))
+    return out
+
+
+def table_parts(read: Reader, sheet_part: str) -> list[tuple[str, str, str]]:
+    """(table name, table part, ref) of every Excel table on a worksheet."""
+    out = []
+    for kind, target in relationships(read, sheet_part).values():
+        data = read(target) if kind.endswith("/table") else None
+        if data is not None:
+            table = etree.fromstring(data, PARSER)
+            out.append((table.get("displayName") or table.get("name"), target, table.get("ref")))
+    return out
 
 
 @dataclass
@@ -110,31 +149,13 @@ class Package:
         pkg._index()
         return pkg
 
-    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
-        folder, name = posixpath.split(part)
-        rels_part = posixpath.join(folder, "_rels", name + ".rels")
-        if rels_part not in self.parts:
-            return {}
-        root = etree.fromstring(self.parts[rels_part], _PARSER)
-        out = {}
-        for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-            out[rel.get("Id")] = (rel.get("Type", ""), path)
-        return out
-
     def _index(self) -> None:
-        wb = etree.fromstring(self.parts["xl/workbook.xml"], _PARSER)
-        rels = self._rels("xl/workbook.xml")
-        for sheet in wb.iter(q("sheet")):
-            rid = sheet.get(f"{{{REL_NS}}}id")
-            if rid in rels:
-                self.sheets[sheet.get("name")] = rels[rid][1]
-        for part in self.sheets.values():
-            for kind, target in self._rels(part).values():
-                if kind.endswith("/table") and target in self.parts:
-                    table = etree.fromstring(self.parts[target], _PARSER)
-                    self.tables[table.get("displayName") or table.get("name")] = (part, target)
+        for name, part in sheet_parts(self.parts.get):
+            if part not in self.parts:
+                continue
+            self.sheets[name] = part
+            for table, table_part, _ in table_parts(self.parts.get, part):
+                self.tables[table] = (part, table_part)
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -156,7 +177,7 @@ class SheetEditor:
     """Cell-level edits of one worksheet part, keeping everything else in it as it was."""
 
     def __init__(self, xml: bytes):
-        self.root = etree.fromstring(xml, _PARSER)
+        self.root = etree.fromstring(xml, PARSER)
         self.data = self.root.find(q("sheetData"))
         self.rows = {int(r.get("r")): r for r in self.data.iter(q("row"))}
 
@@ -181,7 +202,7 @@ class SheetEditor:
             cref = c.get("r")
             if cref == ref:
                 return c
-            if cref and col_index(_REF.match(cref)[1]) > col:
+            if cref and col_index(REF.match(cref)[1]) > col:
                 if not create:
                     return None
                 el = etree.Element(q("c"), r=ref)
@@ -237,7 +258,7 @@ class SheetEditor:
         if row is None:
             return
         for c in list(row.iterfind(q("c"))):
-            if col_index(_REF.match(c.get("r"))[1]) in cols:
+            if col_index(REF.match(c.get("r"))[1]) in cols:
                 row.remove(c)
         if len(row) == 0:
             self.data.remove(row)
@@ -252,7 +273,7 @@ class SheetEditor:
         for row in self.rows.values():
             last = row.findall(q("c"))
             if last:
-                max_col = max(max_col, col_index(_REF.match(last[-1].get("r"))[1]))
+                max_col = max(max_col, col_index(REF.match(last[-1].get("r"))[1]))
         min_col, min_row, _, _ = split_ref(dim.get("ref", "A1"))
         dim.set("ref", f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{max_row}")
 
@@ -291,7 +312,7 @@ def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite]
     def open_table(name: str):
         """(table element, its part, bounds, editor of its sheet, the first data row's cell styles)."""
         sheet_part, table_part = pkg.tables[name]
-        table = etree.fromstring(pkg.parts[table_part], _PARSER)
+        table = etree.fromstring(pkg.parts[table_part], PARSER)
         bounds = split_ref(table.get("ref"))
         ed = editor(sheet_part)
         styles = [ed.style(col, bounds[1] + 1) for col in range(bounds[0], bounds[2] + 1)]
@@ -327,7 +348,7 @@ def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite]
         pkg.parts[table_part] = _resized(table, f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{last}")
 
     for cell in cells:
-        m = _REF.match(cell.ref)
+        m = REF.match(cell.ref)
         editor(pkg.sheets[cell.sheet]).set(col_index(m[1]), int(m[2]), cell.value)
 
     for part, ed in editors.items():

@@ -9,8 +9,6 @@ styles, and the rows of the sheets that hold tables — values as openpyxl's dat
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
-import re
 import zipfile
 from pathlib import Path
 
@@ -19,28 +17,13 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from xl_appraisal.workbook.read import RawTable
-from xl_appraisal.workbook.write import NS, PKG_REL_NS, REL_NS, col_index, split_ref
+from xl_appraisal.workbook.write import NS, PARSER, REF, col_index, relationships, sheet_parts, split_ref, table_parts
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _C, _V, _IS, _T, _ROW = (f"{{{NS}}}{t}" for t in ("c", "v", "is", "t", "row"))
-_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def _xml(z: zipfile.ZipFile, name: str):
-    return etree.fromstring(z.read(name), _PARSER)
-
-
-def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    folder, name = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", name + ".rels")
-    if rels not in z.NameToInfo:
-        return {}
-    out = {}
-    for rel in _xml(z, rels).iter(f"{{{PKG_REL_NS}}}Relationship"):
-        target = rel.get("Target", "")
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        out[rel.get("Id")] = (rel.get("Type", ""), path)
-    return out
+    return etree.fromstring(z.read(name), PARSER)
 
 
 def _shared_strings(z: zipfile.ZipFile, rels: dict) -> list[str]:
@@ -77,27 +60,34 @@ def _number(text: str) -> int | float:
         return float(text)
 
 
+def custom_properties(path: Path) -> dict[str, str]:
+    """The package's custom document properties (docProps/custom.xml), name -> text value."""
+    with zipfile.ZipFile(path) as z:
+        if "docProps/custom.xml" not in z.NameToInfo:
+            return {}
+        root = _xml(z, "docProps/custom.xml")
+    return {prop.get("name"): "".join(prop.itertext()) for prop in root if prop.get("name")}
+
+
 def read_tables(path: Path) -> dict[str, RawTable]:
     """Every Excel table in the package, with its rows (and rows typed just below it), by name."""
     with zipfile.ZipFile(path) as z:
-        book_rels = _rels(z, "xl/workbook.xml")
-        workbook = _xml(z, "xl/workbook.xml")
-        pr = workbook.find(f"{{{NS}}}workbookPr")
+
+        def read(name: str) -> bytes | None:
+            return z.read(name) if name in z.NameToInfo else None
+
+        book_rels = relationships(read, "xl/workbook.xml")
+        pr = _xml(z, "xl/workbook.xml").find(f"{{{NS}}}workbookPr")
         epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
         strings = _shared_strings(z, book_rels)
         dates = _date_styles(z, book_rels)
         found: dict[str, RawTable] = {}
-        for index, sheet in enumerate(workbook.iter(f"{{{NS}}}sheet")):
-            part = book_rels.get(sheet.get(f"{{{REL_NS}}}id"), ("", ""))[1]
+        for index, (name, part) in enumerate(sheet_parts(read)):
             if part not in z.NameToInfo:
                 continue
-            tables = []
-            for kind, target in _rels(z, part).values():
-                if kind.endswith("/table") and target in z.NameToInfo:
-                    t = _xml(z, target)
-                    tables.append((t.get("displayName") or t.get("name"), t.get("ref")))
+            tables = [(table, ref) for table, _, ref in table_parts(read, part)]
             if tables:
-                found.update(_sheet_tables(z, part, sheet.get("name"), index, tables, strings, dates, epoch))
+                found.update(_sheet_tables(z, part, name, index, tables, strings, dates, epoch))
     return found
 
 
@@ -114,7 +104,7 @@ def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> 
                 col = 0
                 for c in el.iterchildren(_C):
                     ref = c.get("r")
-                    col = col_index(_REF.match(ref)[1]) if ref else col + 1
+                    col = col_index(REF.match(ref)[1]) if ref else col + 1
                     value = _cell(c, strings, dates, epoch)
                     if value is not None:
                         values[col] = value
