@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -24,10 +24,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_appraisal.engine.issues import LEVEL_ZH
-from xl_appraisal.service import Outcome, evaluate, text_height
+from xl_appraisal.service import Outcome, evaluate, heights, issue_rows, payout_rows, summary_rows
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
+from xl_appraisal.workbook.read import has_values
 from xl_appraisal.workbook.save import atomic_write
 
 FINGERPRINT_PROP = "xl-appraisal-fingerprint"
@@ -108,11 +108,11 @@ def _sheet(wb: Workbook, title: str, heading: str, width: int) -> Worksheet:
     return ws
 
 
-def _values_table(ws: Worksheet, table: c.Table, widths: list[float], rows: list[list], top: int = b.HEADER_ROW,
-                  left: int = 1, formats: dict[int, str] | None = None, heights: list[float] | None = None) -> None:
-    columns = [b.Column(h, w, "computed", (formats or {}).get(j)) for j, (h, w) in enumerate(zip(table.all_headers, widths,
-                                                                                            strict=True))]
-    b.add_table(ws, table, columns, [], top=top, left=left, min_rows=max(len(rows), 1))
+def _values_table(ws: Worksheet, table: c.Table, columns: list[b.Column], rows: list[list], top: int = b.HEADER_ROW,
+                  left: int = 1, heights: list[float] | None = None) -> None:
+    """The workbook's table layout, every column read-only, holding values only."""
+    b.add_table(ws, table, [replace(col, kind="computed") for col in columns], [], top=top, left=left,
+                min_rows=max(len(rows), 1))
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             put(ws, top + 1 + i, left + j, value)
@@ -120,7 +120,7 @@ def _values_table(ws: Worksheet, table: c.Table, widths: list[float], rows: list
             ws.row_dimensions[top + 1 + i].height = heights[i]
     last = top + max(len(rows), 1)
     ws.print_title_rows = f"{top}:{top}"
-    ws.print_area = f"A1:{get_column_letter(left + len(widths) - 1)}{last}"
+    ws.print_area = f"A1:{get_column_letter(left + len(columns) - 1)}{last}"
 
 
 def _finish(ws: Worksheet, landscape: bool) -> None:
@@ -152,38 +152,34 @@ def build_export(outcome: Outcome, generated: dt.datetime) -> Workbook:
         put(guide, 4 + i, 1, text, font=Font(name=b.FONT, size=11), alignment=Alignment(wrap_text=True))
     guide.column_dimensions["A"].width = 110
     s = _sheet(wb, "汇总", "各部门年终目标考核汇总", 8)
-    _values_table(s, c.SUMMARY, [16, 11, 11, 11, 11, 8, 8, 10], [
-        [d.name, d.base, d.bonus_raw, d.bonus, d.total, d.tiers, d.rank, d.stage] for d in (r.departments if r else [])
-    ], formats={1: b.SCORE, 2: b.SCORE, 3: b.SCORE, 4: b.SCORE})
+    _values_table(s, c.SUMMARY, b.SUMMARY_COLUMNS, summary_rows(r) if r else [])
     _finish(s, landscape=False)
     p = _sheet(wb, "发放", "考勤津贴与目标管理奖金发放表", 10)
-    people = r.people if r else []
-    _values_table(p, c.PAYOUTS, [10, 12, 11, 9, 9, 11, 12, 11, 7, 64], [
-        [x.name, x.department, x.role, None if x.linked_score is None else x.linked_score.quantize(Decimal("0.01")),
-         x.absent_days, x.allowance, x.bonus, x.total, x.status, x.explanation] for x in people
-    ], formats={3: b.SCORE, 5: b.MONEY, 6: b.MONEY, 7: b.MONEY},
-        heights=[text_height(x.explanation, 64) for x in people])
-    total = sum((x.total for x in people), Decimal(0))
+    people = payout_rows(r) if r else []
+    _values_table(p, c.PAYOUTS, b.PAYOUT_COLUMNS, people, heights=heights(people, c.EXPLAIN_WIDTH))
+    total = sum((x.total for x in r.people), Decimal(0)) if r else Decimal(0)
     put(p, 3, 1, f"共{len(people)}人，发放合计{total:,.2f}元（{state}）。")
     _finish(p, landscape=True)
     for dept in book.policy.departments if book.policy else []:
         d = _sheet(wb, dept.name, f"{dept.name} · 年终目标考核明细", 8)
         items = book.tables[f"tblItems_{dept.code}"]
         rows = [[v.get(h) for h in c.items_table(dept.name, dept.code).headers] for _, v in items.rows]
-        _values_table(d, c.items_table(dept.name, dept.code), [7, 52, 7, 8, 8, 8, 8, 24], rows)
+        _values_table(d, c.items_table(dept.name, dept.code), b.item_columns(), rows)
         bonus = book.tables[f"tblBonus_{dept.code}"]
         points = r.bonus_points if r else {}
-        bonus_rows = [[v.get("加分项目"), v.get("数量"), v.get("酌定分值"), v.get("说明"), points.get((bonus.table.name, row))]
-                      for row, v in bonus.rows if any(v.get(h) not in (None, "") for h in ("加分项目", "数量", "酌定分值", "说明"))]
-        put(d, b.HEADER_ROW - 1, 10, "加分项目（第七条，合计封顶20分）", font=Font(name=b.FONT, size=12, bold=True))
-        _values_table(d, c.bonus_table(dept.name, dept.code), [24, 6, 9, 30, 7], bonus_rows, left=10)
-        d.column_dimensions["I"].width = 2
-        d.print_area = f"A1:N{b.FIRST_ROW + max(len(rows), len(bonus_rows))}"
+        bonus_rows = [[*(v.get(h) for h in c.BONUS_INPUTS), points.get((bonus.table.name, row))]
+                      for row, v in bonus.rows if has_values(v, c.BONUS_INPUTS)]
+        put(d, b.HEADER_ROW - 1, b.BONUS_LEFT, f"加分项目（第七条，合计封顶{book.policy.bonus_cap}分）",
+            font=Font(name=b.FONT, size=12, bold=True))
+        _values_table(d, c.bonus_table(dept.name, dept.code), b.BONUS_COLUMNS, bonus_rows, left=b.BONUS_LEFT)
+        d.column_dimensions[get_column_letter(b.BONUS_LEFT - 1)].width = 2
+        right = get_column_letter(b.BONUS_LEFT + len(b.BONUS_COLUMNS) - 1)
+        d.print_area = f"A1:{right}{b.FIRST_ROW + max(len(rows), len(bonus_rows))}"
         _finish(d, landscape=True)
     if outcome.issues:
         v = _sheet(wb, "校验", "校验结果", 4)
-        _values_table(v, c.ISSUES, [8, 12, 9, 80], [[LEVEL_ZH[i.level], i.sheet, i.cell, i.message] for i in outcome.issues],
-                      heights=[text_height(i.message, 80) for i in outcome.issues])
+        issues = issue_rows(outcome.issues)
+        _values_table(v, c.ISSUES, b.ISSUE_COLUMNS, issues, heights=heights(issues, c.ISSUE_WIDTH))
         _finish(v, landscape=False)
     _finish(guide, landscape=False)
     guide.print_title_rows = None

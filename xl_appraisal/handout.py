@@ -23,14 +23,13 @@ from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
 from xl_appraisal.policy import Department
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
-from xl_appraisal.workbook.read import Book, WorkbookUnusable, check_package, read_book, read_table
+from xl_appraisal.workbook.read import Book, WorkbookUnusable, check_package, has_values, read_book, read_table
 from xl_appraisal.workbook.save import atomic_write
 from xl_appraisal.workbook.write import AppendRows, CellWrite, split_ref
 from xl_appraisal.workbook.xlsx import custom_properties, read_tables
 
 DEPT_PROP = "xl-appraisal-department"
 ITEMS_PROP = "xl-appraisal-items"
-BONUS_INPUTS = ("加分项目", "数量", "酌定分值", "说明")
 
 
 def items_fingerprint(dept: Department) -> str:
@@ -64,47 +63,22 @@ def build_handout(book: Book, dept: Department, due: str, contact: str) -> Workb
         cell.font = font or Font(name=b.FONT, size=11)
         cell.alignment = Alignment(wrap_text=True)
         row += 2 if i == 0 else 1
-    ws = wb.create_sheet(dept.name)
     items = book.tables[f"tblItems_{dept.code}"]
     by_number = {normalize_text(v.get("编号")): v for _, v in items.rows}
-    cols = [b.Column("编号", 7, "fixed", align=b.CENTER), b.Column("考核内容", 52, "fixed"),
-            b.Column("分值", 7, "fixed", "0.##", b.CENTER), b.Column("自评", 8, "input", "0.##", b.CENTER),
-            b.Column("评议", 8, "fixed", "0.##", b.CENTER), b.Column("调整", 8, "fixed", "0.##", b.CENTER),
-            b.Column("审定", 8, "fixed", "0.##", b.CENTER), b.Column("说明", 24, "input")]
     rows = [[i.number, i.text, float(i.max_points), by_number.get(i.number, {}).get("自评"), None, None, None,
              by_number.get(i.number, {}).get("说明")] for i in dept.items]
-    b.add_title(ws, f"{dept.name} · 年终目标考核自评", "只填黄色格：自评（0至分值）和说明；右侧填加分。评议、调整、审定由考核办填写。", 8)
-    b.add_table(ws, c.items_table(dept.name, dept.code), cols, rows)
-    for k, item in enumerate(dept.items):
-        r = b.FIRST_ROW + k
-        ws.row_dimensions[r].height = 30 if len(item.text) > 26 else 18
-        b.add_validation(ws, f"D{r}", kind="decimal", operator="between", formula1="0", formula2=str(item.max_points),
-                    title="得分超出范围", error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
     bonus = book.tables[f"tblBonus_{dept.code}"]
-    brows = [[v.get(h) for h in BONUS_INPUTS] for _, v in bonus.rows if any(not is_blank(v.get(h)) for h in BONUS_INPUTS)]
-    left = 10
-    ws.column_dimensions["I"].width = 2
-    ws.cell(b.HEADER_ROW - 1, left, "加分项目（第七条，合计封顶20分）").font = Font(name=b.FONT, size=12, bold=True)
-    bcols = [b.Column("加分项目", 24, "input"), b.Column("数量", 6, "input", "0", b.CENTER),
-             b.Column("酌定分值", 9, "input", "0.##", b.CENTER), b.Column("说明", 30, "input"),
-             b.Column("计分", 7, "computed", "0.##", b.CENTER)]
-    n = max(b.BONUS_ROWS, len(brows))
-    b.add_table(ws, c.bonus_table(dept.name, dept.code), bcols, brows, left=left, min_rows=n)
+    brows = [[v.get(h) for h in c.BONUS_INPUTS] for _, v in bonus.rows if has_values(v, c.BONUS_INPUTS)]
+    ws = wb.create_sheet(dept.name)
     lists = wb.create_sheet("列表")
     for i, kind in enumerate(book.policy.bonus_kinds):
         lists.cell(1 + i, 1, kind.label)
     lists.sheet_state = "hidden"
     wb.defined_names[b.BONUS_KIND_LIST] = DefinedName(b.BONUS_KIND_LIST,
                                                       attr_text=f"'列表'!$A$1:$A${len(book.policy.bonus_kinds)}")
-    b.add_validation(ws, f"J{b.FIRST_ROW}:J{b.FIRST_ROW + n - 1}", kind="list", formula1=f"={b.BONUS_KIND_LIST}",
-                title="加分项目", error="请从下拉列表选择加分项目")
-    b.add_validation(ws, f"K{b.FIRST_ROW}:K{b.FIRST_ROW + n - 1}", kind="whole", operator="greaterThanOrEqual",
-                formula1="1", title="数量", error="数量应为正整数")
-    ws.freeze_panes = ws.cell(b.FIRST_ROW, 1)
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-    b.print_setup(ws, landscape=True)
+    b.department_sheet(ws, book.policy, dept, rows, brows, open_stages=("自评",),
+                       title=f"{dept.name} · 年终目标考核自评",
+                       hint="只填黄色格：自评（0至分值）和说明；右侧填加分。评议、调整、审定由考核办填写。")
     wb.active = 1
     wb.custom_doc_props.append(StringProperty(name=DEPT_PROP, value=dept.code))
     wb.custom_doc_props.append(StringProperty(name=ITEMS_PROP, value=items_fingerprint(dept)))
@@ -221,15 +195,14 @@ def plan_collect(book: Book, files: list[Path]) -> CollectReport:
 def _plan_bonus(report: CollectReport, book: Book, dept: Department, returned) -> None:
     """The returned bonus rows replace the master's, row by row; more rows grow the master's table."""
     master = book.tables[f"tblBonus_{dept.code}"]
-    new_rows = [[v.get(h) for h in BONUS_INPUTS] for _, v in returned.rows
-                if any(not is_blank(v.get(h)) for h in BONUS_INPUTS)]
+    new_rows = [[v.get(h) for h in c.BONUS_INPUTS] for _, v in returned.rows if has_values(v, c.BONUS_INPUTS)]
     first = master.header_row + 1
     last = split_ref(master.ref)[3]
     old = {row: v for row, v in master.rows}
     for i in range(max(last - first + 1, 0)):
         row = first + i
-        values = new_rows[i] if i < len(new_rows) else [None] * len(BONUS_INPUTS)
-        for header, value in zip(BONUS_INPUTS, values, strict=True):
+        values = new_rows[i] if i < len(new_rows) else [None] * len(c.BONUS_INPUTS)
+        for header, value in zip(c.BONUS_INPUTS, values, strict=True):
             if not _same(old.get(row, {}).get(header), value):
                 report.cells.append(CellWrite(dept.name, f"{master.columns[header]}{row}", value))
     extra = new_rows[max(last - first + 1, 0):]

@@ -22,8 +22,6 @@ from xl_appraisal.workbook.save import atomic_write
 from xl_appraisal.workbook.write import CellWrite, ColumnWrite, TableWrite, apply
 
 STATUS_CELL = "A3"
-EXPLAIN_WIDTH = 64  # 发放!J, as built
-ISSUE_WIDTH = 80  # 校验!D, as built
 
 
 @dataclass
@@ -74,10 +72,32 @@ def text_height(text: str, width: float, line: float = 14.5) -> float:
     return round(lines * line + 3, 1)
 
 
+def summary_rows(r: Result) -> list[list]:
+    """tblSummary's rows (the workbook and the 报送版 show the same)."""
+    return [[d.name, _score(d.base), _score(d.bonus_raw), _score(d.bonus), _score(d.total), d.tiers, d.rank, d.stage]
+            for d in r.departments]
+
+
+def payout_rows(r: Result) -> list[list]:
+    """tblPayouts' rows."""
+    return [[p.name, p.department, p.role, _score(p.linked_score), p.absent_days, p.allowance, p.bonus, p.total,
+             p.status, p.explanation] for p in r.people]
+
+
+def issue_rows(issues: list[Issue]) -> list[list]:
+    """tblIssues' rows."""
+    return [[LEVEL_ZH[i.level], i.sheet, i.cell, i.message] for i in issues]
+
+
+def heights(rows: list[list], width: float) -> list[float]:
+    """Row heights for rows whose last column is wrapped text of the given width."""
+    return [text_height(row[-1], width) for row in rows]
+
+
 def writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[CellWrite]]:
     """What recalc writes: the computed tables, the 计分 columns and the status lines. Nothing else."""
-    issues = [[LEVEL_ZH[i.level], i.sheet, i.cell, i.message] for i in outcome.issues]
-    tables = [TableWrite(c.ISSUES.name, issues, [text_height(i[3], ISSUE_WIDTH) for i in issues])]
+    issues = issue_rows(outcome.issues)
+    tables = [TableWrite(c.ISSUES.name, issues, heights(issues, c.ISSUE_WIDTH))]
     r = outcome.result
     errors = sum(i.level == ERROR for i in outcome.issues)
     warnings = len(outcome.issues) - errors
@@ -85,15 +105,9 @@ def writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[
     if r is None:
         status = f"无法计算：参数或考核项目有错误，见“校验”表。{check_line}"
         return tables, [], [CellWrite(s, STATUS_CELL, status) for s in ("汇总", "发放", "校验")]
-    tables.append(TableWrite(c.SUMMARY.name, [
-        [d.name, _score(d.base), _score(d.bonus_raw), _score(d.bonus), _score(d.total), d.tiers, d.rank, d.stage]
-        for d in r.departments
-    ]))
-    tables.append(TableWrite(c.PAYOUTS.name, [
-        [p.name, p.department, p.role, _score(p.linked_score), p.absent_days, p.allowance, p.bonus, p.total,
-         p.status, p.explanation]
-        for p in r.people
-    ], [text_height(p.explanation, EXPLAIN_WIDTH) for p in r.people]))
+    tables.append(TableWrite(c.SUMMARY.name, summary_rows(r)))
+    payouts = payout_rows(r)
+    tables.append(TableWrite(c.PAYOUTS.name, payouts, heights(payouts, c.EXPLAIN_WIDTH)))
     columns = []
     for dept in outcome.book.policy.departments:  # type: ignore[union-attr]
         name = f"tblBonus_{dept.code}"

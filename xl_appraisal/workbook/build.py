@@ -222,12 +222,37 @@ def build_guide(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
     ws.print_title_rows = None
 
 
+# Column specs of the computed and department tables; the export (报送版) lays its tables out the same way.
+SUMMARY_COLUMNS = [Column("部门", 16, "computed"), Column("基础得分", 11, "computed", SCORE),
+                   Column("加分合计", 11, "computed", SCORE), Column("计入加分", 11, "computed", SCORE),
+                   Column("总分", 11, "computed", SCORE), Column("档次", 8, "computed", "0"),
+                   Column("排名", 8, "computed", "0"), Column("阶段", 10, "computed")]
+PAYOUT_COLUMNS = [Column("姓名", 10, "computed"), Column("部门", 12, "computed"), Column("职务", 11, "computed"),
+                  Column("挂钩得分", 9, "computed", SCORE), Column("旷工天数", 9, "computed", "0.0"),
+                  Column("考勤津贴", 11, "computed", MONEY), Column("目标管理奖金", 12, "computed", MONEY),
+                  Column("合计", 11, "computed", MONEY), Column("状态", 7, "computed", align=CENTER),
+                  Column("计算依据", c.EXPLAIN_WIDTH, "computed")]
+ISSUE_COLUMNS = [Column("级别", 8, "computed", align=CENTER), Column("工作表", 12, "computed"),
+                 Column("单元格", 9, "computed", align=CENTER), Column("说明", c.ISSUE_WIDTH, "computed")]
+BONUS_COLUMNS = [Column("加分项目", 24, "input"), Column("数量", 6, "input", "0", CENTER),
+                 Column("酌定分值", 9, "input", "0.##", CENTER), Column("说明", 30, "input"),
+                 Column("计分", 7, "computed", "0.##", CENTER)]
+# The bonus table sits to the right of the items (column J), so that each table keeps its own column
+# widths and can grow downwards (第七条).
+BONUS_LEFT = len(c.STAGE_HEADERS) + 6
+
+
+def item_columns(open_stages: tuple[str, ...] = c.STAGE_HEADERS) -> list[Column]:
+    """编号/考核内容/分值 from the rules, the four stages (those in `open_stages` for people to fill), 说明."""
+    return ([Column("编号", 7, "fixed", align=CENTER), Column("考核内容", 52, "fixed"),
+             Column("分值", 7, "fixed", "0.##", CENTER)]
+            + [Column(s, 8, "input" if s in open_stages else "fixed", "0.##", CENTER) for s in c.STAGE_HEADERS]
+            + [Column("说明", 24, "input")])
+
+
 def build_summary(wb: Workbook, policy: Policy) -> None:
     ws = wb.create_sheet("汇总")
-    cols = [Column("部门", 16, "computed"), Column("基础得分", 11, "computed", SCORE),
-            Column("加分合计", 11, "computed", SCORE), Column("计入加分", 11, "computed", SCORE),
-            Column("总分", 11, "computed", SCORE), Column("档次", 8, "computed", "0"),
-            Column("排名", 8, "computed", "0"), Column("阶段", 10, "computed")]
+    cols = SUMMARY_COLUMNS
     add_title(ws, "各部门年终目标考核汇总", "程序计算，请勿手改。总分 = 各项得分合计 + 加分（封顶20分）；"
            "档次为低于100分的扣发档数（第五条第2款）；排名并列者名次相同。", len(cols))
     add_table(ws, c.SUMMARY, cols, [], min_rows=len(policy.departments))
@@ -237,49 +262,48 @@ def build_summary(wb: Workbook, policy: Policy) -> None:
 
 
 def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None:
-    ws = wb.create_sheet(dept.name)
-    code = dept.code
-    cols = [Column("编号", 7, "fixed", align=CENTER), Column("考核内容", 52, "fixed"),
-            Column("分值", 7, "fixed", "0.##", CENTER)] + [Column(s, 8, "input", "0.##", CENTER) for s in c.STAGE_HEADERS]
-    cols.append(Column("说明", 24, "input"))
-    add_title(ws, f"{dept.name} · 年终目标考核（100分）",
-           "黄色格由人填写：自评 → 评议 → 调整 → 审定，每项0至分值；计算时取最后填写的一栏。"
-           "右侧加分表按第七条填写，合计封顶20分。", len(cols))
     typed = data.scores.get(dept.name, {})
     rows = [[i.number, i.text, float(i.max_points), *(typed.get(i.number, []) + [None] * 5)[:5]] for i in dept.items]
-    add_table(ws, c.items_table(dept.name, code), cols, rows)
+    department_sheet(wb.create_sheet(dept.name), policy, dept, rows, data.bonuses.get(dept.name, []),
+                     title=f"{dept.name} · 年终目标考核（100分）",
+                     hint="黄色格由人填写：自评 → 评议 → 调整 → 审定，每项0至分值；计算时取最后填写的一栏。"
+                          "右侧加分表按第七条填写，合计封顶20分。")
+
+
+def department_sheet(ws: Worksheet, policy: Policy, dept, item_rows: list[list], bonus_rows: list[list], *,
+                     title: str, hint: str, open_stages: tuple[str, ...] = c.STAGE_HEADERS) -> None:
+    """A department's items and bonus tables: the master workbook's sheet (every stage open) and the
+    self-scoring file handed out to the department (only 自评 open) are the same sheet."""
+    cols = item_columns(open_stages)
+    add_title(ws, title, hint, len(cols))
+    add_table(ws, c.items_table(dept.name, dept.code), cols, item_rows)
+    letters = [get_column_letter(4 + c.STAGE_HEADERS.index(s)) for s in open_stages]
     for k, item in enumerate(dept.items):
         r = FIRST_ROW + k
         ws.row_dimensions[r].height = 30 if len(item.text) > 26 else 18
-        add_validation(ws, f"D{r}:G{r}", kind="decimal", operator="between", formula1="0",
-                  formula2=str(item.max_points), title="得分超出范围",
-                  error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
+        add_validation(ws, f"{letters[0]}{r}:{letters[-1]}{r}" if len(letters) > 1 else f"{letters[0]}{r}",
+                       kind="decimal", operator="between", formula1="0", formula2=str(item.max_points),
+                       title="得分超出范围", error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
     last_item = FIRST_ROW + len(dept.items) - 1
     _text(ws, f"H{FIRST_ROW}:H{last_item}", 200, "说明")
     # a pasted value skips validation: show it red anyway (the check reports it with its cell)
     _highlight(ws, f"D{FIRST_ROW}:G{last_item}",
                f'AND(D{FIRST_ROW}<>"",OR(NOT(ISNUMBER(D{FIRST_ROW})),D{FIRST_ROW}<0,D{FIRST_ROW}>$C{FIRST_ROW}))', ERROR_FILL)
-    # The bonus table sits to the right of the items, so that each table keeps its own column widths
-    # and can grow downwards (第七条).
-    left = len(cols) + 2
+    left = BONUS_LEFT
     ws.column_dimensions[get_column_letter(left - 1)].width = 2
     ws.cell(HEADER_ROW - 1, left, f"加分项目（第七条，合计封顶{policy.bonus_cap}分）").font = Font(name=FONT, size=12, bold=True)
-    bcols = [Column("加分项目", 24, "input"), Column("数量", 6, "input", "0", CENTER),
-             Column("酌定分值", 9, "input", "0.##", CENTER), Column("说明", 30, "input"),
-             Column("计分", 7, "computed", "0.##", CENTER)]
-    bonus_rows = data.bonuses.get(dept.name, [])
     n = max(BONUS_ROWS, len(bonus_rows))
-    add_table(ws, c.bonus_table(dept.name, code), bcols, bonus_rows, left=left, min_rows=n)
+    add_table(ws, c.bonus_table(dept.name, dept.code), BONUS_COLUMNS, bonus_rows, left=left, min_rows=n)
     first, last = FIRST_ROW, FIRST_ROW + n - 1
-    a, b, d = (get_column_letter(left + k) for k in (0, 1, 2))
+    a, b, d, note = (get_column_letter(left + k) for k in (0, 1, 2, 3))
     add_validation(ws, f"{a}{first}:{a}{last}", kind="list", formula1=f"={BONUS_KIND_LIST}", title="加分项目",
-              error="请从下拉列表选择加分项目（见“参数”表）")
+                   error="请从下拉列表选择加分项目（第七条）")
     add_validation(ws, f"{b}{first}:{b}{last}", kind="whole", operator="greaterThanOrEqual", formula1="1",
-              title="数量", error="数量应为正整数")
+                   title="数量", error="数量应为正整数")
     add_validation(ws, f"{d}{first}:{d}{last}", kind="decimal", operator="greaterThan", formula1="0",
-              title="酌定分值", error="酌定分值只用于“其他创新工作”，应为正数",
-              prompt="仅“其他创新工作”填写，并在说明中写明依据")
-    _text(ws, f"{get_column_letter(left + 3)}{first}:{get_column_letter(left + 3)}{last}", 200, "说明")
+                   title="酌定分值", error="酌定分值只用于“其他创新工作”，应为正数",
+                   prompt="仅“其他创新工作”填写，并在说明中写明依据")
+    _text(ws, f"{note}{first}:{note}{last}", 200, "说明")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns on a protected sheet
@@ -351,11 +375,7 @@ def build_staff(wb: Workbook, policy: Policy, data: BookData) -> None:
 
 def build_payouts(wb: Workbook, policy: Policy) -> None:
     ws = wb.create_sheet("发放")
-    cols = [Column("姓名", 10, "computed"), Column("部门", 12, "computed"), Column("职务", 11, "computed"),
-            Column("挂钩得分", 9, "computed", SCORE), Column("旷工天数", 9, "computed", "0.0"),
-            Column("考勤津贴", 11, "computed", MONEY), Column("目标管理奖金", 12, "computed", MONEY),
-            Column("合计", 11, "computed", MONEY), Column("状态", 7, "computed", align=CENTER),
-            Column("计算依据", 64, "computed")]
+    cols = PAYOUT_COLUMNS
     add_title(ws, "考勤津贴与目标管理奖金发放表", "程序计算，请勿手改。状态“暂定”表示尚有部门未全部审定或工作簿有错误；"
            "计算依据写明每一步和所依条款。", len(cols))
     add_table(ws, c.PAYOUTS, cols, [])
@@ -371,8 +391,7 @@ def build_payouts(wb: Workbook, policy: Policy) -> None:
 
 def build_issues(wb: Workbook) -> None:
     ws = wb.create_sheet("校验")
-    cols = [Column("级别", 8, "computed", align=CENTER), Column("工作表", 12, "computed"),
-            Column("单元格", 9, "computed", align=CENTER), Column("说明", 80, "computed")]
+    cols = ISSUE_COLUMNS
     add_title(ws, "校验结果", "“错误”必须改正后才能定稿；“提醒”请核对。改正后再次重新计算。", len(cols))
     add_table(ws, c.ISSUES, cols, [])
     _highlight(ws, f"A{FIRST_ROW}:D{FIRST_ROW + INPUT_ROWS}", f'$A{FIRST_ROW}="错误"', ERROR_FILL)

@@ -57,6 +57,10 @@ def bonus_table(sheet: str, code: str) -> Table:
     return Table(sheet, f"tblBonus_{code}", ("加分项目", "数量", "酌定分值", "说明", "计分"), computed=("计分",))
 
 
+BONUS_INPUTS = ("加分项目", "数量", "酌定分值", "说明")  # the columns of tblBonus_<code> people fill
+EXPLAIN_WIDTH = 64  # width of 发放's 计算依据 column: row heights of wrapped text are sized from it
+ISSUE_WIDTH = 80  # width of 校验's 说明 column
+
 INPUT_TABLES = (STAFF, ATTENDANCE, LEAVE, CALENDAR, POLICY, BONUS_KINDS)
 COMPUTED_TABLES = (SUMMARY, PAYOUTS, ISSUES)
 

@@ -135,6 +135,11 @@ def read_table(found: dict[str, RawTable], table: c.Table, extend: bool = False)
     return out
 
 
+def has_values(row: dict[str, object], headers: tuple[str, ...]) -> bool:
+    """Whether a person typed anything in these columns of a row."""
+    return any(not is_blank(row.get(h)) for h in headers)
+
+
 def _cell(tr: TableRows, row: int, header: str) -> Source:
     return Source(tr.sheet, {"值": f"{tr.columns.get(header, '')}{row}"})
 
