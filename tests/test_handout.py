@@ -126,3 +126,11 @@ def test_collected_scores_flow_into_recalc(master, handouts):
     finance = next(d for d in evaluate(master).result.departments if d.name == "财务部")
     # item 1: 自评 24 but the office's 评议 of 20 is the later stage (R5); the rest at their max
     assert (finance.base, finance.stage) == (95, "自评")
+
+
+def test_formula_like_text_from_the_master_stays_text_in_the_handout(tmp_path):
+    master = fill(new_book(tmp_path), tmp_path / "m.xlsm", staff=STAFF,
+                  scores={"财务部": {"1": [None, None, None, None, '=HYPERLINK("x")']}})
+    assert main(["split", str(master), "-o", str(tmp_path / "h")]) == 0
+    cell = openpyxl.load_workbook(tmp_path / "h" / "财务部-自评.xlsx")["财务部"]["H5"]
+    assert cell.value == '=HYPERLINK("x")' and cell.data_type == "s"

@@ -51,7 +51,9 @@ def set_scores(wb, dept: str, scores: dict[str, list]) -> None:
         if number is None:
             break
         for j, v in enumerate(scores.get(str(number), [])):
-            ws.cell(row[0].row, 4 + j, v)
+            cell = ws.cell(row[0].row, 4 + j, v)
+            if isinstance(v, str) and v.startswith("="):
+                cell.data_type = "s"  # typed text, as in append_rows
 
 
 def fill(path: Path, out: Path, *, staff=(), attendance=(), leave=(), scores=None, bonuses=None) -> Path:

@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_appraisal.service import Outcome, evaluate, heights, issue_rows, payout_rows, summary_rows
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
+from xl_appraisal.workbook.build import put
 from xl_appraisal.workbook.read import has_values
 from xl_appraisal.workbook.save import atomic_write
 
@@ -89,17 +90,6 @@ def _short(value: str) -> str:
 
 
 # Writing the export -----------------------------------------------------------------------------------
-def put(ws: Worksheet, row: int, col: int, value: object, **style) -> None:
-    """A value, never a formula: text that starts with = stays text (formula injection)."""
-    if isinstance(value, Decimal):
-        value = float(value)
-    cell = ws.cell(row, col, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    for key, val in style.items():
-        setattr(cell, key, val)
-
-
 def _sheet(wb: Workbook, title: str, heading: str, width: int) -> Worksheet:
     ws = wb.create_sheet(title)
     ws.sheet_view.showGridLines = False

@@ -15,7 +15,7 @@ from pathlib import Path
 from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, Issue
 from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
-from xl_appraisal.engine.values import CENT, money
+from xl_appraisal.engine.values import money
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, read_book
 from xl_appraisal.workbook.save import atomic_write
@@ -61,7 +61,9 @@ def _sorted(issues: list[Issue]) -> list[Issue]:
 
 
 def _score(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(CENT)
+    """Scores shown to two places, half-up like every number in the explanations (an average of
+    94.165 shows 94.17 in both places)."""
+    return None if value is None else money(value)
 
 
 def text_height(text: str, width: float, line: float = 14.5) -> float:

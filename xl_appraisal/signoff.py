@@ -14,9 +14,10 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from xl_appraisal.engine.model import HEAD, LEADER_ROLES
 from xl_appraisal.engine.roster import split_departments
 from xl_appraisal.engine.scoring import score_item
-from xl_appraisal.export import canonical, put, to_pdf
+from xl_appraisal.export import canonical, to_pdf
 from xl_appraisal.service import Outcome, evaluate, text_height
 from xl_appraisal.workbook import build as b
+from xl_appraisal.workbook.build import put
 from xl_appraisal.workbook.save import atomic_write
 
 LINE = Side(style="thin", color="333333")

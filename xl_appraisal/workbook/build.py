@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -70,6 +72,19 @@ def _fill_for(kind: str) -> PatternFill:
     return {"input": INPUT_FILL, "computed": COMPUTED_FILL, "fixed": FIXED_FILL}[kind]
 
 
+def put(ws: Worksheet, row: int, col: int, value: object, **style) -> Cell:
+    """A value, never a formula: text that starts with = stays text (formula injection), wherever it
+    came from (a person's 说明 copied into a handout, a name in the 报送版)."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    for key, val in style.items():
+        setattr(cell, key, val)
+    return cell
+
+
 def add_title(ws: Worksheet, title: str, hint: str, width_cols: int) -> None:
     ws.sheet_view.showGridLines = False
     ws.cell(TITLE_ROW, 1, title).font = Font(name=FONT, size=16, bold=True, color="1F5C7A")
@@ -114,7 +129,7 @@ def add_table(ws: Worksheet, table: c.Table, columns: list[Column], rows: list[l
         values = rows[i] if i < len(rows) else []
         for j, col in enumerate(columns):
             value = values[j] if j < len(values) else None
-            cell = ws.cell(top + 1 + i, left + j, value)
+            cell = put(ws, top + 1 + i, left + j, value)
             cell.font = Font(name=FONT)
             cell.fill = _fill_for(col.kind)
             cell.border = BORDER
