@@ -159,11 +159,7 @@ def cmd_signoff(args) -> int:
     from xl_appraisal.signoff import write_signoffs
 
     console = _console()
-    try:
-        written = write_signoffs(Path(args.book), Path(args.output), pdf=not args.no_pdf)
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        return EXIT_ERRORS
+    written = write_signoffs(Path(args.book), Path(args.output), pdf=not args.no_pdf)
     for xlsx, pdf, digest in written:
         console.print(f"{xlsx}" + (f"  {pdf.name}" if pdf else "") + f"  指纹 {digest[:16]}…")
     if not args.no_pdf and not libreoffice():
@@ -299,20 +295,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def log_dir() -> Path:
+    """Where an unexpected error's traceback goes (XL_APPRAISAL_LOG_DIR overrides it)."""
+    import os
+
+    if os.environ.get("XL_APPRAISAL_LOG_DIR"):
+        return Path(os.environ["XL_APPRAISAL_LOG_DIR"])
+    base = os.environ.get("LOCALAPPDATA") or str(Path.home() / ".cache")
+    return Path(base) / "xl-appraisal" / "logs"
+
+
+def write_crash_log() -> Path | None:
+    """The current exception's traceback in a dated log file; None if even that fails."""
+    import traceback
+
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"错误-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.log"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        return path
+    except OSError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    from xl_appraisal.policy import PolicyInvalid
-    from xl_appraisal.workbook.read import WorkbookUnusable
-    from xl_appraisal.workbook.save import FileBusy
+    from xl_appraisal.errors import EXIT_INTERNAL, AppError, Refused
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (WorkbookUnusable, FileBusy) as exc:
-        _console().print(f"[red]{exc}[/red]")
-        return EXIT_UNUSABLE
-    except PolicyInvalid as exc:
-        _console().print("[red]考核办法文件有误：[/red]" + "；".join(exc.problems))
-        return EXIT_UNUSABLE
+    except AppError as exc:
+        console = _console()
+        console.print(exc.message, style="red", markup=False)
+        for line in exc.details if isinstance(exc, Refused) else []:
+            console.print(f"  {line}", markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _console().print("已中断，未完成的写入不会留下半个文件。", style="yellow", markup=False)
+        return 130
+    except Exception:  # a bug: one sentence on screen, the traceback in a log file
+        log = write_crash_log()
+        where = f"详细信息已写入 {log}" if log else "详细信息无法写入日志"
+        _console().print(f"程序内部出错，操作未完成（{where}）。请把这个文件发给维护人员。", style="red", markup=False)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

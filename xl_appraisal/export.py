@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_appraisal.errors import Unusable
 from xl_appraisal.service import Outcome, evaluate, heights, issue_rows, payout_rows, summary_rows
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
@@ -37,7 +38,7 @@ DETAIL_SHEET = "指纹明细"
 BANNER_ROW = 2  # the banner line (time and fingerprint) is not itself fingerprinted
 
 
-class NotAnExport(Exception):
+class NotAnExport(Unusable):
     """verify was given something that is not a 报送版 (exit 2)."""
 
 

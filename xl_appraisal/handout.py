@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.defined_name import DefinedName
 
 from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
+from xl_appraisal.errors import Refused
 from xl_appraisal.policy import Department
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
@@ -122,44 +124,48 @@ def _same(a: object, b_: object) -> bool:
     return normalize_text(a) == normalize_text(b_)
 
 
+class HandoutRefused(Refused):
+    """A returned handout that cannot be merged; the message says why."""
+
+
 def _returned(path: Path, book: Book) -> tuple[Department, dict]:
-    """Read a returned file; raises ValueError(why) when it must be refused."""
+    """Read a returned file; raises HandoutRefused(why) when it must be refused."""
     try:
         check_package(path)
         props = custom_properties(path)
         found = read_tables(path)
     except WorkbookUnusable as exc:
-        raise ValueError(str(exc)) from exc
-    except Exception as exc:
-        raise ValueError(f"无法读取（{type(exc).__name__}）") from exc
+        raise HandoutRefused(str(exc)) from exc
+    except (OSError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as exc:  # damaged: refused
+        raise HandoutRefused(f"无法读取（{type(exc).__name__}）") from exc
     code = props.get(DEPT_PROP)
     if not code:
-        raise ValueError("不是本工具分发的自评表（没有部门标记）")
+        raise HandoutRefused("不是本工具分发的自评表（没有部门标记）")
     dept = next((d for d in book.policy.departments if d.code == code), None)
     if dept is None:
-        raise ValueError(f"所属部门（{code}）不在本工作簿中")
+        raise HandoutRefused(f"所属部门（{code}）不在本工作簿中")
     try:
         items = read_table(found, c.items_table(dept.name, code))
         bonus = read_table(found, c.bonus_table(dept.name, code), extend=True)
     except WorkbookUnusable as exc:
-        raise ValueError(str(exc)) from exc
+        raise HandoutRefused(str(exc)) from exc
     returned = [(normalize_text(v.get("编号")), normalize_text(v.get("考核内容")), parse_number(v.get("分值"))[0])
                 for _, v in items.rows]
     master = {i.number: i for i in dept.items}
     numbers = [r[0] for r in returned]
     for item in dept.items:
         if item.number not in numbers:
-            raise ValueError(f"第{item.number}项被删除，与总表不符")
+            raise HandoutRefused(f"第{item.number}项被删除，与总表不符")
     for number, text, points in returned:
         item = master.get(number)
         if item is None:
-            raise ValueError(f"多出了第{number}项，与总表不符")
+            raise HandoutRefused(f"多出了第{number}项，与总表不符")
         if points != item.max_points:
-            raise ValueError(f"第{number}项的分值被改为{points}（总表为{item.max_points}），不能回收")
+            raise HandoutRefused(f"第{number}项的分值被改为{points}（总表为{item.max_points}），不能回收")
         if text != item.text:
-            raise ValueError(f"第{number}项的考核内容被改动，与总表不符")
+            raise HandoutRefused(f"第{number}项的考核内容被改动，与总表不符")
     if props.get(ITEMS_PROP) != items_fingerprint(dept):
-        raise ValueError("考核项目指纹与总表不符（总表的考核项目可能已修改），请重新分发")
+        raise HandoutRefused("考核项目指纹与总表不符（总表的考核项目可能已修改），请重新分发")
     return dept, {"items": items, "bonus": bonus}
 
 
@@ -169,7 +175,7 @@ def plan_collect(book: Book, files: list[Path]) -> CollectReport:
     for path in files:
         try:
             dept, got = _returned(Path(path), book)
-        except ValueError as why:
+        except HandoutRefused as why:
             report.refused.append((Path(path).name, str(why)))
             continue
         if dept.name in done:

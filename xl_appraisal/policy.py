@@ -16,6 +16,7 @@ from importlib import resources
 
 from xl_appraisal.engine.issues import ERROR, Issue, Source
 from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
+from xl_appraisal.errors import Unusable
 
 DEFAULT_POLICY = "pengze-2018"
 ITEM_TOTAL = Decimal(100)  # R1: every department's items sum to exactly 100 (第六条 "各100分")
@@ -116,11 +117,11 @@ class Policy:
         return [d.name for d in self.departments]
 
 
-class PolicyInvalid(Exception):
+class PolicyInvalid(Unusable):
     """A policy file that cannot be used; .problems lists every reason in Chinese."""
 
     def __init__(self, problems: list[str]):
-        super().__init__("；".join(problems))
+        super().__init__("考核办法文件有误：" + "；".join(problems))
         self.problems = problems
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from xl_appraisal.engine.attendance import AM, PM, build_calendar, tally
 from xl_appraisal.engine.roster import build_roster
 from xl_appraisal.engine.values import normalize_text, parse_date
+from xl_appraisal.errors import Unusable
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, read_book
 
@@ -29,7 +30,7 @@ MARK = "导入"
 HALF_ZH = {AM: "上午", PM: "下午"}
 
 
-class RecordsUnusable(Exception):
+class RecordsUnusable(Unusable):
     """The records file cannot be read (exit 2), one Chinese sentence."""
 
 

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from xl_appraisal.engine.model import HEAD, LEADER_ROLES
 from xl_appraisal.engine.roster import split_departments
 from xl_appraisal.engine.scoring import score_item
+from xl_appraisal.errors import Refused
 from xl_appraisal.export import canonical, to_pdf
 from xl_appraisal.service import Outcome, evaluate, text_height
 from xl_appraisal.workbook import build as b
@@ -128,7 +129,7 @@ def write_signoffs(source: Path, outdir: Path, pdf: bool = True) -> list[tuple[P
     """One .xlsx (and a PDF when LibreOffice is installed) per department."""
     outcome = evaluate(source)
     if outcome.result is None:
-        raise ValueError("工作簿的参数或考核项目有错误，无法生成签字表；请先按“校验”表改正")
+        raise Refused("工作簿的参数或考核项目有错误，无法生成签字表；请先按“校验”表改正")
     outdir.mkdir(parents=True, exist_ok=True)
     generated = dt.datetime.now()
     written = []

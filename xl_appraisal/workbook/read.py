@@ -25,6 +25,7 @@ from xl_appraisal.engine.model import (
     Person,
 )
 from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
+from xl_appraisal.errors import Unusable
 from xl_appraisal.policy import BonusKind, Department, Item, Param, Policy, build_policy, load_policy
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.write import col_letters, split_ref
@@ -34,7 +35,7 @@ MAX_RATIO = 200  # uncompressed/compressed for any one part
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class WorkbookUnusable(Exception):
+class WorkbookUnusable(Unusable):
     """The file cannot be used at all (exit 2). str() is one Chinese sentence for the user."""
 
 

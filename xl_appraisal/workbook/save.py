@@ -8,11 +8,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from xl_appraisal.errors import Unusable
+
 BACKUP_DIR = "备份"
 KEEP_BACKUPS = 5
 
 
-class FileBusy(Exception):
+class FileBusy(Unusable):
     """The workbook is open in Excel/WPS (lock file beside it, or the OS refuses): one Chinese sentence."""
 
 

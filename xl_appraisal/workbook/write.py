@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from xl_appraisal.plan import AppendRows, CellWrite, ColumnWrite, Plan, TableWrite  # noqa: F401 - re-exported
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -94,41 +96,6 @@ def table_parts(read: Reader, sheet_part: str) -> list[tuple[str, str, str]]:
             table = etree.fromstring(data, PARSER)
             out.append((table.get("displayName") or table.get("name"), target, table.get("ref")))
     return out
-
-
-@dataclass
-class TableWrite:
-    """Replace the data rows of a computed table (resizing it); `rows` are lists in header order."""
-
-    table: str
-    rows: list[list[object]]
-    heights: list[float | None] = field(default_factory=list)  # row heights (points) for wrapped text
-
-
-@dataclass
-class ColumnWrite:
-    """Set one computed column of a table, row by row (sheet row number -> value)."""
-
-    table: str
-    header: str
-    values: dict[int, object]
-
-
-@dataclass
-class AppendRows:
-    """Add rows to a table starting at sheet row `start` (its first unused row), growing the table to fit.
-    Used for rows the user asked the program to add (imported sign-ins), never to change typed rows."""
-
-    table: str
-    rows: list[list[object]]
-    start: int
-
-
-@dataclass
-class CellWrite:
-    sheet: str
-    ref: str
-    value: object
 
 
 @dataclass

@@ -1,0 +1,65 @@
+"""A plan of edits: what a use case (recalc, collect, import-signins, …) wants written, and nothing else.
+
+Every write in the program passes through one of these. A use case returns a `Plan`; a sink applies
+it: the file sink (`xl_appraisal.workbook.sink`) to the package bytes, the live sink
+(`xl_appraisal.excel.live`) to the open Excel book. Plain data: no openpyxl, no xlwings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TableWrite:
+    """Replace the data rows of a computed table (resizing it); `rows` are lists in header order."""
+
+    table: str
+    rows: list[list[object]]
+    heights: list[float | None] = field(default_factory=list)  # row heights (points) for wrapped text
+
+
+@dataclass
+class ColumnWrite:
+    """Set one computed column of a table, row by row (sheet row number -> value)."""
+
+    table: str
+    header: str
+    values: dict[int, object]
+
+
+@dataclass
+class AppendRows:
+    """Add rows to a table starting at sheet row `start` (its first unused row), growing the table to fit.
+    Used for rows the user asked the program to add (imported sign-ins), never to change typed rows."""
+
+    table: str
+    rows: list[list[object]]
+    start: int
+
+
+@dataclass
+class CellWrite:
+    sheet: str
+    ref: str
+    value: object
+
+
+@dataclass
+class Plan:
+    """All the edits of one command, applied together by one sink."""
+
+    tables: list[TableWrite] = field(default_factory=list)
+    columns: list[ColumnWrite] = field(default_factory=list)
+    cells: list[CellWrite] = field(default_factory=list)
+    appends: list[AppendRows] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.tables or self.columns or self.cells or self.appends)
+
+    def extend(self, other: Plan) -> Plan:
+        self.tables += other.tables
+        self.columns += other.columns
+        self.cells += other.cells
+        self.appends += other.appends
+        return self
