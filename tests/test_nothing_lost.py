@@ -228,10 +228,21 @@ def test_failing_writer_midway_leaves_the_workbook_intact(tmp_path, monkeypatch)
 def test_backups_keep_the_last_five(tmp_path):
     book = filled(tmp_path)
     for _ in range(7):
-        service.recalc(book)
+        save_mod.make_backup(book)
     backups = sorted((tmp_path / "备份").iterdir())
     assert len(backups) == 5
     assert all(openpyxl.load_workbook(b)["人员"]["A5"].value == "吴建国" for b in backups)
+
+
+def test_a_recalc_that_changes_nothing_writes_nothing(tmp_path):
+    book = filled(tmp_path)
+    service.recalc(book)  # the first run fills the computed tables: one write, one backup
+    written = book.read_bytes()
+    stamp = book.stat().st_mtime_ns
+    for _ in range(3):
+        service.recalc(book)
+    assert book.read_bytes() == written and book.stat().st_mtime_ns == stamp
+    assert len(list((tmp_path / "备份").iterdir())) == 1
 
 
 def test_workbook_open_in_excel_gets_a_chinese_message(tmp_path, capsys):

@@ -22,12 +22,13 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
 from xl_appraisal.errors import Refused
+from xl_appraisal.plan import AppendRows, CellWrite, Plan
 from xl_appraisal.policy import Department
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, WorkbookUnusable, check_package, has_values, read_book, read_table
 from xl_appraisal.workbook.save import atomic_write
-from xl_appraisal.workbook.write import AppendRows, CellWrite, split_ref
+from xl_appraisal.workbook.write import split_ref
 from xl_appraisal.workbook.xlsx import custom_properties, read_tables
 
 DEPT_PROP = "xl-appraisal-department"
@@ -110,8 +111,7 @@ class CollectReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
     changes: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    cells: list[CellWrite] = field(default_factory=list)
-    appends: list[AppendRows] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)  # what merging writes into the master
 
 
 def _same(a: object, b_: object) -> bool:
@@ -189,7 +189,7 @@ def plan_collect(book: Book, files: list[Path]) -> CollectReport:
             row, old = master_rows[number]
             for header in ("自评", "说明"):
                 if not _same(old.get(header), v.get(header)):
-                    report.cells.append(CellWrite(dept.name, f"{master.columns[header]}{row}", v.get(header)))
+                    report.plan.cells.append(CellWrite(dept.name, f"{master.columns[header]}{row}", v.get(header)))
                     if header == "自评" and not is_blank(old.get(header)):
                         report.changes.append(f"{dept.name}第{number}项自评：{old.get(header)} → {v.get(header)}")
         _plan_bonus(report, book, dept, got["bonus"])
@@ -210,20 +210,19 @@ def _plan_bonus(report: CollectReport, book: Book, dept: Department, returned) -
         values = new_rows[i] if i < len(new_rows) else [None] * len(c.BONUS_INPUTS)
         for header, value in zip(c.BONUS_INPUTS, values, strict=True):
             if not _same(old.get(row, {}).get(header), value):
-                report.cells.append(CellWrite(dept.name, f"{master.columns[header]}{row}", value))
+                report.plan.cells.append(CellWrite(dept.name, f"{master.columns[header]}{row}", value))
     extra = new_rows[max(last - first + 1, 0):]
     if extra:
-        report.appends.append(AppendRows(f"tblBonus_{dept.code}", extra, last + 1))
+        report.plan.appends.append(AppendRows(f"tblBonus_{dept.code}", extra, last + 1))
 
 
 def collect(book_path: Path, files: list[Path], out: Path | None = None) -> CollectReport:
-    from xl_appraisal.workbook.write import apply
+    from xl_appraisal.workbook.sink import write_plan
 
     book = read_book(book_path)
     if book.policy is None:
-        raise WorkbookUnusable("工作簿的参数或考核项目有错误，无法回收；请先运行 check 并改正")
+        raise Refused("工作簿的参数或考核项目有错误，无法回收；请先运行 check 并改正")
     report = plan_collect(book, files)
-    if report.cells or report.appends:
-        data = apply(Path(book_path).read_bytes(), cells=report.cells, appends=report.appends)
-        atomic_write(Path(out) if out else Path(book_path), data, backup=out is None)
+    if report.plan:
+        write_plan(book, report.plan, out)
     return report

@@ -16,10 +16,10 @@ from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, Issue
 from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.values import money
+from xl_appraisal.plan import CellWrite, ColumnWrite, Plan, TableWrite
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, read_book
 from xl_appraisal.workbook.save import atomic_write
-from xl_appraisal.workbook.write import CellWrite, ColumnWrite, TableWrite, apply
 
 STATUS_CELL = "A3"
 
@@ -96,8 +96,19 @@ def heights(rows: list[list], width: float) -> list[float]:
     return [text_height(row[-1], width) for row in rows]
 
 
-def writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[CellWrite]]:
+def plan_check(outcome: Outcome) -> Plan:
+    """What 校验 writes: the issues table and its status line, nothing else."""
+    full = plan_recalc(outcome)
+    return Plan(tables=[t for t in full.tables if t.table == c.ISSUES.name],
+                cells=[cell for cell in full.cells if cell.sheet == "校验"])
+
+
+def plan_recalc(outcome: Outcome) -> Plan:
     """What recalc writes: the computed tables, the 计分 columns and the status lines. Nothing else."""
+    return Plan(*_writes(outcome))
+
+
+def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[CellWrite]]:
     issues = issue_rows(outcome.issues)
     tables = [TableWrite(c.ISSUES.name, issues, heights(issues, c.ISSUE_WIDTH))]
     r = outcome.result
@@ -128,11 +139,10 @@ def writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[
 def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None, backup: bool = True) -> Outcome:
     """Validate, compute and write the computed tables (in place unless `out`), atomically; writing in
     place keeps the previous file in 备份/ unless `backup` is False (a file this program just made)."""
-    outcome = evaluate(path)
-    data = Path(path).read_bytes()
-    new = apply(data, *writes(outcome))
-    in_place = out is None or Path(out) == Path(path)
-    atomic_write(Path(out) if out else Path(path), new, backup=backup and in_place)
+    from xl_appraisal.workbook.sink import write_plan
+
+    outcome = evaluate(path)  # the file is read once; the plan is applied to those same bytes
+    write_plan(outcome.book, plan_recalc(outcome), Path(out) if out else None, backup=backup)
     return outcome
 
 

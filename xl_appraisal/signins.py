@@ -19,7 +19,8 @@ from pathlib import Path
 from xl_appraisal.engine.attendance import AM, PM, build_calendar, tally
 from xl_appraisal.engine.roster import build_roster
 from xl_appraisal.engine.values import normalize_text, parse_date
-from xl_appraisal.errors import Unusable
+from xl_appraisal.errors import Refused, Unusable
+from xl_appraisal.plan import AppendRows, Plan
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, read_book
 
@@ -45,6 +46,7 @@ class ImportReport:
     not_in_records: list[str] = field(default_factory=list)
     first: dt.date | None = None
     last: dt.date | None = None
+    plan: Plan = field(default_factory=Plan)  # the rows added to 考勤
 
 
 def _read_frame(path: Path):
@@ -201,18 +203,24 @@ def _record(report: ImportReport, name: str, day: dt.date, found: dict[int, list
             report.per_person[name][kind] += 2 if period == "全天" else 1
 
 
-def import_signins(book_path: Path, records: Path, out: Path | None = None) -> ImportReport:
-    """Judge the records and append the events to 考勤 (atomic save with a backup, like recalc)."""
-    from xl_appraisal.workbook.save import atomic_write
-    from xl_appraisal.workbook.write import AppendRows, apply
-
-    book = read_book(book_path)
+def plan_import(book: Book, records: Path) -> ImportReport:
+    """Judge the records against the book; the report's plan appends the events to 考勤."""
     if book.policy is None or book.inputs is None:
-        raise RecordsUnusable("工作簿的参数有错误，无法按规则判断签到；请先运行 check 并改正")
+        raise Refused("工作簿的参数有错误，无法按规则判断签到；请先运行 check 并改正")
     report = judge(book, read_punches(records), records.name)
     if report.added:
         table = book.tables[c.ATTENDANCE.name]
         last_used = max((row for row, _ in table.rows), default=table.header_row)
-        data = apply(Path(book_path).read_bytes(), appends=[AppendRows(c.ATTENDANCE.name, report.added, last_used + 1)])
-        atomic_write(Path(out) if out else Path(book_path), data, backup=out is None)
+        report.plan.appends.append(AppendRows(c.ATTENDANCE.name, report.added, last_used + 1))
+    return report
+
+
+def import_signins(book_path: Path, records: Path, out: Path | None = None) -> ImportReport:
+    """Judge the records and append the events to 考勤 (atomic save with a backup, like recalc)."""
+    from xl_appraisal.workbook.sink import write_plan
+
+    book = read_book(book_path)
+    report = plan_import(book, records)
+    if report.plan:
+        write_plan(book, report.plan, out)
     return report

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from xl_appraisal.plan import AppendRows, Plan
 from xl_appraisal.workbook.read import Book, RawTable, book_from_tables
-from xl_appraisal.workbook.write import AppendRows, CellWrite, ColumnWrite, TableWrite
 
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -102,8 +102,9 @@ def append_live(book, ap: AppendRows) -> None:
         t.sheet.range((ap.start, t.left), (ap.start + len(ap.rows) - 1, t.right)).value = t.rows(ap.rows)
 
 
-def apply_live(book, tables: list[TableWrite], columns: list[ColumnWrite], cells: list[CellWrite]) -> None:
-    for tw in tables:
+def apply_live(book, plan: Plan) -> None:
+    """The live sink: the same plan the file sink applies, applied to the open book."""
+    for tw in plan.tables:
         t = LiveTable.find(book, tw.table)
         n = max(len(tw.rows), 1)
         with unprotected(t.sheet):
@@ -114,13 +115,15 @@ def apply_live(book, tables: list[TableWrite], columns: list[ColumnWrite], cells
             for i, height in enumerate(tw.heights):
                 with contextlib.suppress(Exception):  # not every client can set row heights
                     t.sheet.range((t.top + 1 + i, t.left)).row_height = height
-    for cw in columns:
+    for cw in plan.columns:
         t = LiveTable.find(book, cw.table)
         col = t.left + t.headers.index(cw.header)
         with unprotected(t.sheet):
             for row, value in sorted(cw.values.items()):
                 t.sheet.range((row, col)).value = cell_value(value)
-    for cell in cells:
+    for ap in plan.appends:
+        append_live(book, ap)
+    for cell in plan.cells:
         sheet = book.sheets[cell.sheet]
         with unprotected(sheet):
             sheet.range(cell.ref).value = cell_value(cell.value)

@@ -41,27 +41,27 @@ def _summary(outcome) -> str:
 
 def _evaluate(book):
     """Read the open book through the live adapter and compute; None (after telling the user) if unusable."""
+    from xl_appraisal.errors import AppError
     from xl_appraisal.excel.live import read_live
     from xl_appraisal.service import evaluate_book
-    from xl_appraisal.workbook.read import WorkbookUnusable
 
     try:
         return evaluate_book(read_live(book))
-    except WorkbookUnusable as exc:
-        book.app.alert(str(exc), title=TITLE)
+    except AppError as exc:
+        book.app.alert(exc.message, title=TITLE)
         return None
 
 
 def recalc(book=None):
     """重新计算: validate, compute, write 汇总 / 发放 / 校验 / 计分 into the open workbook."""
     from xl_appraisal.excel.live import apply_live
-    from xl_appraisal.service import writes
+    from xl_appraisal.service import plan_recalc
 
     book = book or _caller()
     outcome = _evaluate(book)
     if outcome is None:
         return None
-    apply_live(book, *writes(outcome))
+    apply_live(book, plan_recalc(outcome))
     _tell(book, "重新计算完成，结果已写入工作簿（请记得保存）。\n" + _summary(outcome), errors=outcome.has_errors)
     return outcome
 
@@ -69,14 +69,13 @@ def recalc(book=None):
 def check(book=None):
     """校验: write only the 校验 table; leave 汇总 and 发放 as they are."""
     from xl_appraisal.excel.live import apply_live
-    from xl_appraisal.service import writes
+    from xl_appraisal.service import plan_check
 
     book = book or _caller()
     outcome = _evaluate(book)
     if outcome is None:
         return None
-    tables, _, cells = writes(outcome)
-    apply_live(book, [t for t in tables if t.table == "tblIssues"], [], [c for c in cells if c.sheet == "校验"])
+    apply_live(book, plan_check(outcome))
     _tell(book, "校验完成。\n" + _summary(outcome), errors=outcome.has_errors)
     return outcome
 
@@ -106,10 +105,9 @@ def import_signins(book=None, path=None):
     """导入签到记录: pick a punch-machine/DingTalk export, add the judged events to 考勤 in the open book."""
     from pathlib import Path
 
-    from xl_appraisal.excel.live import append_live, read_live
-    from xl_appraisal.signins import RecordsUnusable, judge, read_punches
-    from xl_appraisal.workbook import contract as c
-    from xl_appraisal.workbook.write import AppendRows
+    from xl_appraisal.errors import AppError
+    from xl_appraisal.excel.live import apply_live, read_live
+    from xl_appraisal.signins import plan_import
 
     book = book or _caller()
     if path is None:
@@ -119,15 +117,11 @@ def import_signins(book=None, path=None):
         path = chosen
     path = Path(path)
     try:
-        read = read_live(book)
-        report = judge(read, read_punches(path), path.name)
-    except RecordsUnusable as exc:
-        book.app.alert(str(exc), title=TITLE)
+        report = plan_import(read_live(book), path)
+    except AppError as exc:
+        book.app.alert(exc.message, title=TITLE)
         return None
-    if report.added:
-        table = read.tables[c.ATTENDANCE.name]
-        start = max((row for row, _ in table.rows), default=table.header_row) + 1
-        append_live(book, AppendRows(c.ATTENDANCE.name, report.added, start))
+    apply_live(book, report.plan)
     kinds = "、".join(f"{k}{n}个半天" for k, n in sorted(report.per_kind.items())) or "无"
     lines = [f"新增考勤记录{len(report.added)}条（{kinds}），已导入过的{report.already}条未重复添加。"]
     lines += report.typed_wins[:5]
@@ -154,7 +148,7 @@ def split(book=None):
 
 def collect(book=None, files=None):
     """回收自评表: pick the returned files, copy 自评, 说明 and bonus rows into the open workbook."""
-    from xl_appraisal.excel.live import append_live, apply_live, read_live
+    from xl_appraisal.excel.live import apply_live, read_live
     from xl_appraisal.handout import plan_collect
 
     book = book or _caller()
@@ -164,9 +158,7 @@ def collect(book=None, files=None):
             return None
         files = list(chosen)
     report = plan_collect(read_live(book), files)
-    apply_live(book, [], [], report.cells)
-    for ap in report.appends:
-        append_live(book, ap)
+    apply_live(book, report.plan)
     lines = [f"已回收：{'、'.join(report.merged) or '无'}"] + report.changes[:8]
     lines += [f"未回收 {name}：{why}" for name, why in report.refused]
     if report.missing:

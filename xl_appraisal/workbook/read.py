@@ -7,10 +7,11 @@ tables) -> read the people, scores, bonuses, attendance, leave and calendar.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,25 +63,35 @@ class Book:
     inputs: Inputs | None
     tables: dict[str, TableRows]
     issues: list[Issue]
+    data: bytes | None = None  # the package bytes this book was read from (None for a live Excel book)
 
 
-def check_package(path: Path) -> None:
-    """Step 1: is this a workbook we may open? (missing, folder, encrypted, not a zip, bombs)"""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, read once; every later step works on them (no second read can see another version)."""
     if not path.exists():
         raise WorkbookUnusable(f"找不到文件：{path}")
     if path.is_dir():
         raise WorkbookUnusable(f"{path} 是文件夹，不是工作簿文件")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head == OLE_MAGIC:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise WorkbookUnusable(f"{path.name} 无法读取（{exc.strerror or type(exc).__name__}）") from exc
+
+
+def check_package(path: Path, data: bytes | None = None) -> bytes:
+    """Step 1: is this a workbook we may open? (missing, folder, encrypted, not a zip, bombs). Returns its bytes."""
+    if data is None:
+        data = read_bytes(path)
+    if data[:8] == OLE_MAGIC:
         raise WorkbookUnusable(f"{path.name} 是加密的工作簿或旧版 .xls 文件：请在 Excel 中取消密码并另存为 .xlsm 或 .xlsx")
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise WorkbookUnusable(f"{path.name} 不是 Excel 工作簿（.xlsm/.xlsx），无法读取")
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
             _check_parts(path, z)
     except zipfile.BadZipFile as exc:
         raise WorkbookUnusable(f"{path.name} 已损坏，无法作为工作簿打开（{exc}）") from exc
+    return data
 
 
 def _check_parts(path: Path, z: zipfile.ZipFile) -> None:
@@ -216,12 +227,12 @@ def read_book(path: str | os.PathLike) -> Book:
     from xl_appraisal.workbook.xlsx import read_tables
 
     path = Path(path)
-    check_package(path)
+    data = check_package(path)
     try:
-        found = read_tables(path)
+        found = read_tables(data)
     except (etree.XMLSyntaxError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as exc:
         raise WorkbookUnusable(f"{path.name} 的内容已损坏，无法读取（{type(exc).__name__}）") from exc
-    return book_from_tables(path, found)
+    return replace(book_from_tables(path, found), data=data)
 
 
 def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book:

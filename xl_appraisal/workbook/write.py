@@ -265,10 +265,12 @@ def _resized(table, ref: str) -> bytes:
     return _serialize(table)
 
 
-def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite] = (),
-          cells: list[CellWrite] = (), appends: list[AppendRows] = ()) -> bytes:
-    """The package with the given computed cells written; every other part byte-identical."""
+def apply(data: bytes, plan: Plan) -> bytes:
+    """The package with the plan's cells written; every other part byte-identical. When the plan changes
+    no part (a recalc of an unchanged book), the very same bytes come back, so the sink writes nothing."""
+    tables, columns, cells, appends = plan.tables, plan.columns, plan.cells, plan.appends
     pkg = Package.load(data)
+    before = dict(pkg.parts)
     editors: dict[str, SheetEditor] = {}
 
     def editor(part: str) -> SheetEditor:
@@ -320,4 +322,6 @@ def apply(data: bytes, tables: list[TableWrite] = (), columns: list[ColumnWrite]
 
     for part, ed in editors.items():
         pkg.parts[part] = ed.to_bytes()
+    if all(pkg.parts[name] == before[name] for name in pkg.parts):
+        return data
     return pkg.to_bytes()

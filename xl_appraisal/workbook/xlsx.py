@@ -9,6 +9,7 @@ styles, and the rows of the sheets that hold tables — values as openpyxl's dat
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 from pathlib import Path
 
@@ -60,18 +61,22 @@ def _number(text: str) -> int | float:
         return float(text)
 
 
-def custom_properties(path: Path) -> dict[str, str]:
+def _zip(src: Path | bytes) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src)
+
+
+def custom_properties(src: Path | bytes) -> dict[str, str]:
     """The package's custom document properties (docProps/custom.xml), name -> text value."""
-    with zipfile.ZipFile(path) as z:
+    with _zip(src) as z:
         if "docProps/custom.xml" not in z.NameToInfo:
             return {}
         root = _xml(z, "docProps/custom.xml")
     return {prop.get("name"): "".join(prop.itertext()) for prop in root if prop.get("name")}
 
 
-def read_tables(path: Path) -> dict[str, RawTable]:
-    """Every Excel table in the package, with its rows (and rows typed just below it), by name."""
-    with zipfile.ZipFile(path) as z:
+def read_tables(src: Path | bytes) -> dict[str, RawTable]:
+    """Every Excel table in the package (a path or its bytes), with its rows (and rows typed just below it)."""
+    with _zip(src) as z:
 
         def read(name: str) -> bytes | None:
             return z.read(name) if name in z.NameToInfo else None
