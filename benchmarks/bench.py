@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from xl_appraisal.calendar import year_calendar  # noqa: E402
 from xl_appraisal.policy import load_policy  # noqa: E402
-from xl_appraisal.workbook.build import BookData, build_workbook  # noqa: E402
-from xl_appraisal.workbook.package import package  # noqa: E402
+from xl_appraisal.templates import build_bytes  # noqa: E402
+from xl_appraisal.workbook.build import BookData  # noqa: E402
 
 DEPTS = ["办公室", "财务部", "组宣部", "女工部", "保障部", "职工服务中心"]
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
@@ -86,7 +86,7 @@ def large_union(people: int = 40, events: int = 4000, leaves: int = 400, seed: i
 
 def make_book(path: Path, **kw) -> Path:
     policy = load_policy()
-    path.write_bytes(package(build_workbook(policy, year_calendar(2018), large_union(**kw)), 2018))
+    path.write_bytes(build_bytes(policy, year_calendar(2018), large_union(**kw)))
     return path
 
 

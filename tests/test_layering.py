@@ -1,11 +1,14 @@
-"""The engine is pure: it never imports openpyxl, xlwings or any file library (STYLE.md, beancount)."""
+"""The layers point one way (ARCHITECTURE.md): the engine is pure; the file adapter (workbook/) never
+imports the live adapter (excel/); the reader and the writer share the package format and never import
+each other; no import cycle anywhere in xl_appraisal (imports inside functions included)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-ENGINE = Path(__file__).resolve().parent.parent / "xl_appraisal" / "engine"
+PACKAGE = Path(__file__).resolve().parent.parent / "xl_appraisal"
+ENGINE = PACKAGE / "engine"
 FORBIDDEN = {"openpyxl", "xlwings", "pandas.io", "zipfile", "xl_appraisal.workbook", "xl_appraisal.excel"}
 
 
@@ -17,7 +20,38 @@ def imported_modules(path: Path) -> set[str]:
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)  # `from pkg import module`
     return names
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {name: {m for m in imported_modules(path) if m in modules and m != name} for name, path in modules.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    found, state, stack = [], {}, []
+
+    def visit(node: str) -> None:
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                found.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return found
 
 
 def test_engine_imports_no_excel_or_file_library():
@@ -28,7 +62,40 @@ def test_engine_imports_no_excel_or_file_library():
         assert not bad, f"{path.name} imports {bad}"
 
 
+def test_no_import_cycle_in_the_package():
+    graph = import_graph()
+    assert len(graph) > 25
+    assert cycles(graph) == []
+
+
+def test_workbook_never_imports_excel():
+    for path in sorted((PACKAGE / "workbook").glob("*.py")):
+        bad = {m for m in imported_modules(path) if m.startswith("xl_appraisal.excel")}
+        assert not bad, f"workbook/{path.name} imports {bad}"
+
+
+def test_reader_and_writer_never_import_each_other():
+    readers = {"read.py", "xlsx.py", "port.py"}
+    writers = {"write.py", "sink.py", "save.py"}
+    for name in readers:
+        imported = imported_modules(PACKAGE / "workbook" / name)
+        assert not {f"xl_appraisal.workbook.{w[:-3]}" for w in writers} & imported, name
+    for name in writers - {"sink.py"}:  # the sink reads the bytes the book came from: it may use the reader
+        imported = imported_modules(PACKAGE / "workbook" / name)
+        assert not {f"xl_appraisal.workbook.{r[:-3]}" for r in readers} & imported, name
+
+
+def test_the_engine_package_has_no_lazy_import_trick():
+    tree = ast.parse((ENGINE / "__init__.py").read_text(encoding="utf-8"))
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "__getattr__"]
+
+
 def test_layering_check_itself_catches_an_import(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("from openpyxl import load_workbook\n", encoding="utf-8")
     assert "openpyxl" in imported_modules(probe)
+
+
+def test_cycle_check_itself_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []

@@ -8,7 +8,7 @@ from builders import POLICY, all_scores, bonus, inputs, leadership
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_appraisal.engine import compute
+from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.payouts import allowance
 from xl_appraisal.engine.payouts import bonus as bonus_amount
 

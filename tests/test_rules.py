@@ -21,7 +21,7 @@ from builders import (
     workdays,
 )
 
-from xl_appraisal.engine import compute
+from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.issues import Source
 from xl_appraisal.engine.model import ItemScore
 from xl_appraisal.engine.payouts import allowance, forfeits

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from builders import POLICY, all_scores, bonus, event, inputs, leadership, leave, person, workdays
 
-from xl_appraisal.engine import compute
+from xl_appraisal.engine.run import compute
 
 D = Decimal
 

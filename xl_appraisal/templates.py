@@ -9,19 +9,39 @@ from __future__ import annotations
 from pathlib import Path
 
 from xl_appraisal.calendar import YearCalendar, year_calendar
-from xl_appraisal.policy import DEFAULT_POLICY, load_policy
+from xl_appraisal.policy import DEFAULT_POLICY, Policy, load_policy
 from xl_appraisal.workbook.build import BookData, build_workbook
-from xl_appraisal.workbook.package import package
+from xl_appraisal.workbook.package import Macros, package
 from xl_appraisal.workbook.save import atomic_write
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "workbook_template.xlsm"
+
+
+def macros() -> Macros:
+    """The VBA modules and ribbon a macro-enabled workbook carries (the Excel side owns them)."""
+    from xl_appraisal.excel.vba import project_modules, ribbon_xml
+
+    return Macros(project_modules(), ribbon_xml())
+
+
+def xlwings_conf() -> list[tuple[str, str]]:
+    from xl_appraisal.excel.vba import config_rows
+
+    return list(config_rows())
+
+
+def build_bytes(policy: Policy, cal: YearCalendar, data: BookData | None = None, macro_enabled: bool = True) -> bytes:
+    """The workbook for a policy and calendar as package bytes: the one place the parts are put together."""
+    if not macro_enabled:
+        return package(build_workbook(policy, cal, data), cal.year)
+    return package(build_workbook(policy, cal, data, xlwings_conf()), cal.year, macros())
 
 
 def workbook_bytes(year: int, policy_name: str = DEFAULT_POLICY, data: BookData | None = None,
                    macro_enabled: bool = True) -> tuple[bytes, YearCalendar]:
     policy = load_policy(policy_name)
     cal = year_calendar(year)
-    return package(build_workbook(policy, cal, data, macro_enabled), year, macro_enabled), cal
+    return build_bytes(policy, cal, data, macro_enabled), cal
 
 
 def template_bytes() -> bytes:

@@ -1,13 +1,5 @@
-"""The pure engine: plain data and a policy in, results and issues out. No Excel imports here."""
+"""The pure engine: plain data and a policy in, results and issues out. No Excel imports here.
 
-
-def __getattr__(name: str):
-    # Lazy, so that xl_appraisal.policy can use engine.issues without a circular import.
-    if name == "compute":
-        from xl_appraisal.engine.run import compute
-
-        return compute
-    raise AttributeError(name)
-
-
-__all__ = ["compute"]
+Its entry point is `xl_appraisal.engine.run.compute`. This package file imports nothing, so that the
+policy module can use `engine.issues` and `engine.values` (leaf modules) without a cycle.
+"""

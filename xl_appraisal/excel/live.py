@@ -14,7 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from xl_appraisal.plan import AppendRows, Plan
-from xl_appraisal.workbook.read import Book, RawTable, book_from_tables
+from xl_appraisal.workbook.port import RawTable
+from xl_appraisal.workbook.read import Book, book_from_tables
 
 FORMULA_START = ("=", "+", "-", "@")
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -505,20 +506,19 @@ def build_trial(wb: Workbook, policy: Policy) -> None:
     ws.print_title_rows = None
 
 
-def build_xlwings_conf(wb: Workbook) -> None:
-    """The hidden sheet xlwings reads its settings from (UDF module, no console)."""
-    from xl_appraisal.excel.vba import config_rows
-
+def build_xlwings_conf(wb: Workbook, rows: Sequence[tuple[str, str]]) -> None:
+    """The hidden sheet xlwings reads its settings from (given by the Excel side: UDF module, no console)."""
     ws = wb.create_sheet("xlwings.conf")
-    for key, value in config_rows():
+    for key, value in rows:
         ws.append([key, value])
     ws.sheet_state = "hidden"
 
 
 def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = None,
-                   macro_enabled: bool = True) -> Workbook:
-    """The whole workbook, sheet by sheet, in the order people meet them. A workbook without macros
-    (.xlsx) gets no 试算 sheet and no xlwings.conf: its UDFs could never run."""
+                   xlwings_conf: Sequence[tuple[str, str]] | None = None) -> Workbook:
+    """The whole workbook, sheet by sheet, in the order people meet them. A macro-enabled workbook gets
+    the 试算 sheet and the xlwings.conf rows it is given; a workbook without macros (.xlsx, `xlwings_conf`
+    None) gets neither: its UDFs could never run."""
     data = data or BookData()
     wb = Workbook()
     build_guide(wb, policy, cal)
@@ -532,9 +532,9 @@ def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = No
     build_issues(wb)
     build_params(wb, policy, cal)
     build_calendar(wb, cal)
-    if macro_enabled:
+    if xlwings_conf is not None:
         build_trial(wb, policy)
-        build_xlwings_conf(wb)
+        build_xlwings_conf(wb, xlwings_conf)
     fixed = dt.datetime(cal.year, 1, 1)
     wb.properties.creator = "xl-appraisal"
     wb.properties.title = f"{cal.year}年度机关工作目标管理考核"

@@ -10,7 +10,10 @@ import io
 import re
 import tempfile
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from openpyxl import Workbook
 
@@ -52,41 +55,52 @@ RIBBON_PART = "customUI/customUI14.xml"
 RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 
 
-def add_vba_project(data: bytes) -> bytes:
-    """The package with a VBA project holding our modules (pyOpenVBA, no Excel)."""
+class VbaModule(Protocol):
+    name: str
+    source: str
+    kind: str  # "standard" or "class"
+
+
+@dataclass(frozen=True)
+class Macros:
+    """What a macro-enabled workbook carries, handed in by the caller (the Excel side owns its contents)."""
+
+    modules: Sequence[VbaModule]
+    ribbon: bytes
+
+
+def add_vba_project(data: bytes, modules: Sequence[VbaModule]) -> bytes:
+    """The package with a VBA project holding the given modules (pyOpenVBA, no Excel)."""
     from pyopenvba import ExcelFile
     from pyopenvba.vba import VBAModuleKind
-
-    from xl_appraisal.excel.vba import project_modules
 
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.xlsm", Path(tmp) / "out.xlsm"
         src.write_bytes(data)
         with ExcelFile(src) as book:
             project = book.add_vba_project()
-            for m in project_modules():
+            for m in modules:
                 kind = VBAModuleKind.other if m.kind == "class" else VBAModuleKind.standard
                 project.add_module(m.name, m.source, kind=kind)
             book.save(dst)
         return dst.read_bytes()
 
 
-def add_ribbon(parts: dict[str, bytes]) -> None:
+def add_ribbon(parts: dict[str, bytes], ribbon: bytes) -> None:
     """customUI14.xml related from the package root (openpyxl would drop this 2007 relationship)."""
-    from xl_appraisal.excel.vba import ribbon_xml
-
-    parts[RIBBON_PART] = ribbon_xml()
+    parts[RIBBON_PART] = ribbon
     rel = f'<Relationship Id="rIdXaRibbon" Type="{RIBBON_REL_TYPE}" Target="{RIBBON_PART}"/>'.encode()
     if RIBBON_PART.encode() not in parts["_rels/.rels"]:
         parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"</Relationships>", rel + b"</Relationships>")
 
 
-def package(wb: Workbook, year: int, macro_enabled: bool = True) -> bytes:
-    """openpyxl's workbook -> .xlsm bytes: content type, VBA project, ribbon, pinned dates."""
+def package(wb: Workbook, year: int, macros: Macros | None = None) -> bytes:
+    """openpyxl's workbook -> .xlsm bytes (content type, VBA project, ribbon) when `macros` are given,
+    else plain .xlsx bytes; pinned dates either way."""
     parts = read_parts(workbook_bytes(wb))
-    if macro_enabled:
+    if macros is not None:
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(XLSX_MAIN.encode(), XLSM_MAIN.encode())
-        parts = read_parts(add_vba_project(rezip(parts)))
-        add_ribbon(parts)
+        parts = read_parts(add_vba_project(rezip(parts), macros.modules))
+        add_ribbon(parts, macros.ribbon)
     parts["docProps/core.xml"] = pin_timestamps(parts["docProps/core.xml"], f"{year}-01-01T00:00:00Z")
     return rezip(parts)

@@ -29,7 +29,8 @@ from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
 from xl_appraisal.errors import Unusable
 from xl_appraisal.policy import BonusKind, Department, Item, Param, Policy, build_policy, load_policy
 from xl_appraisal.workbook import contract as c
-from xl_appraisal.workbook.write import col_letters, split_ref
+from xl_appraisal.workbook.ooxml import col_letters, split_ref
+from xl_appraisal.workbook.port import RawTable
 
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a year's workbook is a few MB; more is a zip bomb
 MAX_RATIO = 200  # uncompressed/compressed for any one part
@@ -109,19 +110,6 @@ def _check_parts(path: Path, z: zipfile.ZipFile) -> None:
                 prolog = fh.read(4096)
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:  # no Office part has a DTD: an XML bomb
                 raise WorkbookUnusable(f"{path.name} 含有不安全的 XML 内容（{info.filename}），已拒绝读取")
-
-
-@dataclass
-class RawTable:
-    """The workbook port: one Excel table as plain values, from a file (xlsx.read_tables) or a live book (xlwings).
-
-    `rows` holds (sheet row number, values) from the header row down to the table's last row, then any
-    non-blank rows typed just below it (up to the first blank row)."""
-
-    sheet: str
-    ref: str
-    rows: list[tuple[int, tuple]]
-    sheet_index: int = 0
 
 
 def read_table(found: dict[str, RawTable], table: c.Table, extend: bool = False) -> TableRows:

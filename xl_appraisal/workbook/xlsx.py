@@ -17,8 +17,8 @@ from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from xl_appraisal.workbook.read import RawTable
-from xl_appraisal.workbook.write import NS, PARSER, REF, col_index, relationships, sheet_parts, split_ref, table_parts
+from xl_appraisal.workbook.ooxml import NS, PARSER, REF, col_index, relationships, sheet_parts, split_ref, table_parts
+from xl_appraisal.workbook.port import RawTable
 
 _C, _V, _IS, _T, _ROW = (f"{{{NS}}}{t}" for t in ("c", "v", "is", "t", "row"))
 

@@ -1,0 +1,87 @@
+"""The package format both the reader and the writer use: namespaces, the safe XML parser, cell
+references, relationships, and where sheets and tables live. Nothing here reads or writes a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections.abc import Callable
+
+from lxml import etree
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
+REF = re.compile(r"^([A-Z]+)(\d+)$")
+Reader = Callable[[str], "bytes | None"]  # a package part's bytes by name, None when it is absent
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def col_letters(index: int) -> str:
+    out = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def split_ref(ref: str) -> tuple[int, int, int, int]:
+    """'A4:J10' or '$A$4:$J$10' -> (min_col, min_row, max_col, max_row)."""
+    a, _, b = ref.replace("$", "").partition(":")
+    b = b or a
+    ma, mb = REF.match(a), REF.match(b)
+    if not ma or not mb:
+        raise ValueError(ref)
+    return col_index(ma[1]), int(ma[2]), col_index(mb[1]), int(mb[2])
+
+
+def relationships(read: Reader, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type, target part path)."""
+    folder, name = posixpath.split(part)
+    data = read(posixpath.join(folder, "_rels", name + ".rels"))
+    if data is None:
+        return {}
+    out = {}
+    for rel in etree.fromstring(data, PARSER).iter(f"{{{PKG_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id")] = (rel.get("Type", ""), path)
+    return out
+
+
+def sheet_parts(read: Reader) -> list[tuple[str, str]]:
+    """(sheet name, worksheet part) in workbook order."""
+    workbook = etree.fromstring(read("xl/workbook.xml"), PARSER)
+    rels = relationships(read, "xl/workbook.xml")
+    out = []
+    for sheet in workbook.iter(q("sheet")):
+        part = rels.get(sheet.get(f"{{{REL_NS}}}id"), ("", ""))[1]
+        if part:
+            out.append((sheet.get("name"), part))
+    return out
+
+
+def table_parts(read: Reader, sheet_part: str) -> list[tuple[str, str, str]]:
+    """(table name, table part, ref) of every Excel table on a worksheet."""
+    out = []
+    for kind, target in relationships(read, sheet_part).values():
+        data = read(target) if kind.endswith("/table") else None
+        if data is not None:
+            table = etree.fromstring(data, PARSER)
+            out.append((table.get("displayName") or table.get("name"), target, table.get("ref")))
+    return out
