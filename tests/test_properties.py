@@ -8,9 +8,9 @@ from builders import POLICY, all_scores, bonus, inputs, leadership
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.payouts import allowance
 from xl_appraisal.engine.payouts import bonus as bonus_amount
+from xl_appraisal.engine.run import compute
 
 scores = st.decimals(min_value=0, max_value=120, places=2, allow_nan=False, allow_infinity=False)
 half_days = st.integers(min_value=0, max_value=400)

@@ -21,11 +21,11 @@ from builders import (
     workdays,
 )
 
-from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.issues import Source
 from xl_appraisal.engine.model import ItemScore
 from xl_appraisal.engine.payouts import allowance, forfeits
 from xl_appraisal.engine.payouts import bonus as bonus_amount
+from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.scoring import check_score, rank, tiers_for
 from xl_appraisal.policy import PolicyInvalid, parse_policy_toml
 

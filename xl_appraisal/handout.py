@@ -26,7 +26,16 @@ from xl_appraisal.plan import AppendRows, CellWrite, Plan
 from xl_appraisal.policy import Department
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
-from xl_appraisal.workbook.read import Book, WorkbookUnusable, check_package, has_values, read_book, read_table
+from xl_appraisal.workbook.read import (
+    Book,
+    Unreadable,
+    WorkbookUnusable,
+    check_package,
+    has_values,
+    read_book,
+    read_table,
+    require_book,
+)
 from xl_appraisal.workbook.save import atomic_write
 from xl_appraisal.workbook.write import split_ref
 from xl_appraisal.workbook.xlsx import custom_properties, read_tables
@@ -90,9 +99,7 @@ def build_handout(book: Book, dept: Department, due: str, contact: str) -> Workb
 
 
 def split(book_path: Path, outdir: Path, due: str = "", contact: str = "") -> list[Path]:
-    book = read_book(book_path)
-    if book.policy is None:
-        raise WorkbookUnusable("工作簿的参数或考核项目有错误，无法分发自评表；请先运行 check 并改正")
+    book = require_book(read_book(book_path), "分发自评表")
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
     for dept in book.policy.departments:
@@ -169,7 +176,9 @@ def _returned(path: Path, book: Book) -> tuple[Department, dict]:
     return dept, {"items": items, "bonus": bonus}
 
 
-def plan_collect(book: Book, files: list[Path]) -> CollectReport:
+def plan_collect(read: Book | Unreadable, files: list[Path]) -> CollectReport:
+    """What merging the returned handouts into the master writes (report.plan), and the report."""
+    book = require_book(read, "回收自评表")
     report = CollectReport()
     done: set[str] = set()
     for path in files:
@@ -219,9 +228,7 @@ def _plan_bonus(report: CollectReport, book: Book, dept: Department, returned) -
 def collect(book_path: Path, files: list[Path], out: Path | None = None) -> CollectReport:
     from xl_appraisal.workbook.sink import write_plan
 
-    book = read_book(book_path)
-    if book.policy is None:
-        raise Refused("工作簿的参数或考核项目有错误，无法回收；请先运行 check 并改正")
+    book = require_book(read_book(book_path), "回收自评表")
     report = plan_collect(book, files)
     if report.plan:
         write_plan(book, report.plan, out)

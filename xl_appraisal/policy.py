@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from importlib import resources
 
 from xl_appraisal.engine.issues import ERROR, Issue, Source
@@ -21,12 +22,33 @@ from xl_appraisal.errors import Unusable
 DEFAULT_POLICY = "pengze-2018"
 ITEM_TOTAL = Decimal(100)  # R1: every department's items sum to exactly 100 (第六条 "各100分")
 
+class WrongApprover(StrEnum):
+    """R10: a leave approved by the wrong person is an error, or counted as absence."""
+
+    ERROR = "error"
+    ABSENCE = "absence"
+
+
+class TierRounding(StrEnum):
+    """R14: a partial tier counts as a whole tier (ceil) or not at all (floor)."""
+
+    CEIL = "ceil"
+    FLOOR = "floor"
+
+
+class LeaderLink(StrEnum):
+    """R16: a vice-chair's bonus splits the amount (split) or blends the scores first (blend)."""
+
+    SPLIT = "split"
+    BLEND = "blend"
+
+
 # Ambiguous readings (RULES.md): the Chinese word in the 参数 sheet -> the engine's value.
 SWITCHES: dict[str, dict[str, object]] = {
     "late_as_absence": {"否": False, "是": True},  # R9
-    "wrong_approver": {"报错": "error", "计旷工": "absence"},  # R10
-    "tier_rounding": {"按一档": "ceil", "不计": "floor"},  # R14
-    "leader_link": {"按金额": "split", "按分数": "blend"},  # R16
+    "wrong_approver": {"报错": WrongApprover.ERROR, "计旷工": WrongApprover.ABSENCE},  # R10
+    "tier_rounding": {"按一档": TierRounding.CEIL, "不计": TierRounding.FLOOR},  # R14
+    "leader_link": {"按金额": LeaderLink.SPLIT, "按分数": LeaderLink.BLEND},  # R16
 }
 AMOUNTS = ("allowance", "deduct_half_day", "deduct_day", "bonus_full", "tier_amount")
 POSITIVE_NUMBERS = ("forfeit_days", "bonus_threshold", "tier_points", "bonus_cap")
@@ -95,9 +117,9 @@ class Policy:
     leave_supervisor_half_days: int
     leave_executive_half_days: int
     late_as_absence: bool
-    wrong_approver: str
-    tier_rounding: str
-    leader_link: str
+    wrong_approver: WrongApprover
+    tier_rounding: TierRounding
+    leader_link: LeaderLink
     leadership_email: str
 
     def param(self, key: str) -> Param:

@@ -16,9 +16,10 @@ from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, Issue
 from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.values import money
+from xl_appraisal.errors import Refused
 from xl_appraisal.plan import CellWrite, ColumnWrite, Plan, TableWrite
 from xl_appraisal.workbook import contract as c
-from xl_appraisal.workbook.read import Book, read_book
+from xl_appraisal.workbook.read import Book, Unreadable, read_book, require_book
 from xl_appraisal.workbook.save import atomic_write
 
 STATUS_CELL = "A3"
@@ -26,7 +27,9 @@ STATUS_CELL = "A3"
 
 @dataclass
 class Outcome:
-    book: Book
+    """What reading and computing gave: a result for a complete book, or only issues for an unreadable one."""
+
+    book: Book | Unreadable
     result: Result | None
     issues: list[Issue]
 
@@ -34,21 +37,28 @@ class Outcome:
     def has_errors(self) -> bool:
         return any(i.level == ERROR for i in self.issues)
 
+    def complete(self, doing: str) -> tuple[Book, Result]:
+        """The book and its result, or a refusal (exit 1) saying what could not be done."""
+        book = require_book(self.book, doing)
+        if self.result is None:
+            raise Refused(f"工作簿有错误，无法{doing}")
+        return book, self.result
+
 
 def evaluate(path: str | os.PathLike) -> Outcome:
     """Read and compute; write nothing. Raises WorkbookUnusable for files that cannot be used."""
     return evaluate_book(read_book(path))
 
 
-def evaluate_book(book: Book) -> Outcome:
+def evaluate_book(book: Book | Unreadable) -> Outcome:
     """Compute what a read workbook (from a file or a live Excel book) gives."""
-    if book.inputs is None:
-        return Outcome(book, None, _sorted(book.issues))
+    if isinstance(book, Unreadable):
+        return Outcome(book, None, _sorted(_locate(book, book.issues)))
     result = compute(book.inputs)
     return Outcome(book, result, _sorted(_locate(book, book.issues + result.issues)))
 
 
-def _locate(book: Book, issues: list[Issue]) -> list[Issue]:
+def _locate(book: Book | Unreadable, issues: list[Issue]) -> list[Issue]:
     """An issue about a whole table (e.g. nobody in 人员) points at the table's first data cell."""
     first: dict[str, str] = {}
     for t in book.tables.values():  # the first table of a sheet (the items, on a department sheet)
@@ -115,14 +125,14 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     errors = sum(i.level == ERROR for i in outcome.issues)
     warnings = len(outcome.issues) - errors
     check_line = f"校验：{errors}个错误、{warnings}个提醒" if outcome.issues else "校验：全部通过，未发现错误或提醒"
-    if r is None:
+    if r is None or isinstance(outcome.book, Unreadable):
         status = f"无法计算：参数或考核项目有错误，见“校验”表。{check_line}"
         return tables, [], [CellWrite(s, STATUS_CELL, status) for s in ("汇总", "发放", "校验")]
     tables.append(TableWrite(c.SUMMARY.name, summary_rows(r)))
     payouts = payout_rows(r)
     tables.append(TableWrite(c.PAYOUTS.name, payouts, heights(payouts, c.EXPLAIN_WIDTH)))
     columns = []
-    for dept in outcome.book.policy.departments:  # type: ignore[union-attr]
+    for dept in outcome.book.policy.departments:
         name = f"tblBonus_{dept.code}"
         values = {row: r.bonus_points.get((name, row)) for row, _ in outcome.book.tables[name].rows}
         columns.append(ColumnWrite(name, "计分", values))

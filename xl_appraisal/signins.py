@@ -19,10 +19,10 @@ from pathlib import Path
 from xl_appraisal.engine.attendance import AM, PM, build_calendar, tally
 from xl_appraisal.engine.roster import build_roster
 from xl_appraisal.engine.values import normalize_text, parse_date
-from xl_appraisal.errors import Refused, Unusable
+from xl_appraisal.errors import Unusable
 from xl_appraisal.plan import AppendRows, Plan
 from xl_appraisal.workbook import contract as c
-from xl_appraisal.workbook.read import Book, read_book
+from xl_appraisal.workbook.read import Book, Unreadable, read_book, require_book
 
 NAME_HEADERS = ("姓名", "员工姓名", "人员", "名字", "员工")
 DATETIME_HEADERS = ("打卡时间", "签到时间", "考勤时间", "日期时间", "时间")
@@ -203,10 +203,9 @@ def _record(report: ImportReport, name: str, day: dt.date, found: dict[int, list
             report.per_person[name][kind] += 2 if period == "全天" else 1
 
 
-def plan_import(book: Book, records: Path) -> ImportReport:
+def plan_import(read: Book | Unreadable, records: Path) -> ImportReport:
     """Judge the records against the book; the report's plan appends the events to 考勤."""
-    if book.policy is None or book.inputs is None:
-        raise Refused("工作簿的参数有错误，无法按规则判断签到；请先运行 check 并改正")
+    book = require_book(read, "按规则判断签到")
     report = judge(book, read_punches(records), records.name)
     if report.added:
         table = book.tables[c.ATTENDANCE.name]

@@ -14,7 +14,6 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from xl_appraisal.engine.model import HEAD, LEADER_ROLES
 from xl_appraisal.engine.roster import split_departments
 from xl_appraisal.engine.scoring import score_item
-from xl_appraisal.errors import Refused
 from xl_appraisal.export import canonical, to_pdf
 from xl_appraisal.service import Outcome, evaluate, text_height
 from xl_appraisal.workbook import build as b
@@ -41,7 +40,7 @@ def _row(ws, row: int, values: list, formats: dict[int, str] | None = None) -> N
 
 
 def build_signoff(outcome: Outcome, dept_name: str, generated: dt.datetime) -> tuple[Workbook, str]:
-    book, r = outcome.book, outcome.result
+    book, r = outcome.complete("生成签字表")
     dept = book.policy.department(dept_name)
     result = next(d for d in r.departments if d.name == dept_name)
     wb = Workbook()
@@ -128,14 +127,13 @@ def _digest(ws) -> str:
 def write_signoffs(source: Path, outdir: Path, pdf: bool = True) -> list[tuple[Path, Path | None, str]]:
     """One .xlsx (and a PDF when LibreOffice is installed) per department."""
     outcome = evaluate(source)
-    if outcome.result is None:
-        raise Refused("工作簿的参数或考核项目有错误，无法生成签字表；请先按“校验”表改正")
+    book, _ = outcome.complete("生成签字表")
     outdir.mkdir(parents=True, exist_ok=True)
     generated = dt.datetime.now()
     written = []
-    for dept in outcome.book.policy.departments:
+    for dept in book.policy.departments:
         wb, digest = build_signoff(outcome, dept.name, generated)
-        path = outdir / f"{outcome.book.year}-{dept.name}-签字表.xlsx"
+        path = outdir / f"{book.year}-{dept.name}-签字表.xlsx"
         buf = io.BytesIO()
         wb.save(buf)
         atomic_write(path, buf.getvalue(), backup=False)

@@ -19,7 +19,7 @@ from xl_appraisal.engine.model import (
 )
 from xl_appraisal.engine.roster import AUTHORITY_ZH, CHAIRMAN, EXECUTIVE, SUPERVISOR, Roster
 from xl_appraisal.engine.values import is_blank, normalize_text, parse_date
-from xl_appraisal.policy import Policy
+from xl_appraisal.policy import Policy, WrongApprover
 
 HalfDay = tuple[dt.date, int]
 AM, PM = 0, 1
@@ -191,7 +191,7 @@ def _check_approver(policy: Policy, roster: Roster, person, lv: Leave, length: i
         problem = f"请假{days}未填审批人，应由{who}批准（第四条第2款）"
     else:
         problem = f"请假{days}应由{who}批准，{approver_name}（{approver.role or '无审批权'}）无权批准（第四条第2款）"
-    if policy.wrong_approver == "absence":
+    if policy.wrong_approver == WrongApprover.ABSENCE:
         issues.append(src.warning("审批人", problem + "；按请假未获批准计旷工（第五条第1款）"))
         return False
     issues.append(src.error("审批人", problem))

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-ERROR = "error"
-WARNING = "warning"
+
+class Level(StrEnum):
+    """How bad an issue is; the value is what the JSON contract carries."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+ERROR = Level.ERROR
+WARNING = Level.WARNING
 
 LEVEL_ZH = {ERROR: "错误", WARNING: "提醒"}
 
 
 @dataclass(frozen=True)
 class Issue:
-    level: str
+    level: Level
     sheet: str
     cell: str
     message: str
@@ -25,7 +34,7 @@ class Issue:
         return self.sheet
 
     def as_json(self) -> dict[str, str]:
-        return {"level": self.level, "sheet": self.sheet, "cell": self.cell, "message": self.message}
+        return {"level": str(self.level), "sheet": self.sheet, "cell": self.cell, "message": self.message}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from xl_appraisal.engine.model import CHAIR, LEADER_ROLES
 from xl_appraisal.engine.scoring import tiers_for
 from xl_appraisal.engine.values import fmt, money
-from xl_appraisal.policy import Policy
+from xl_appraisal.policy import LeaderLink, Policy, TierRounding
 
 ZERO = Decimal(0)
 
@@ -54,7 +54,7 @@ def bonus(policy: Policy, score: Decimal) -> tuple[int, Amount]:
     if tiers == 0:
         return 0, Amount(full, f"得分{fmt(score)}≥{fmt(policy.bonus_threshold)}，全额{fmt(full)}{clause}")
     value = max(ZERO, full - tiers * policy.tier_amount)
-    rounding = "不足一档按一档" if policy.tier_rounding == "ceil" else "不足一档不计"
+    rounding = "不足一档按一档" if policy.tier_rounding == TierRounding.CEIL else "不足一档不计"
     short = policy.bonus_threshold - score
     text = (
         f"得分{fmt(score)}，差{fmt(short)}分，每{fmt(policy.tier_points)}分一档、{rounding}，计{tiers}档："
@@ -71,7 +71,7 @@ def leader_bonus(policy: Policy, avg_all: Decimal, avg_overseen: Decimal) -> tup
     a, o = policy.leader_all_share, policy.leader_overseen_share
     clause = f"（{policy.clause('leader_all_share')}）"
     blended = a * avg_all + o * avg_overseen
-    if policy.leader_link == "blend":
+    if policy.leader_link == LeaderLink.BLEND:
         _, b = bonus(policy, blended)
         text = f"挂钩得分 = {fmt(a)}×全部部门平均分{fmt(avg_all)} + {fmt(o)}×分管部门平均分{fmt(avg_overseen)} = {fmt(blended)}{clause}；奖金：{b.text}"
         return blended, Amount(b.value, text)

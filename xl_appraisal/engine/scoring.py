@@ -11,7 +11,7 @@ from decimal import Decimal
 from xl_appraisal.engine.issues import Issue, Source
 from xl_appraisal.engine.model import FINAL_STAGE, STAGES, BonusEntry, DepartmentResult, ItemScore
 from xl_appraisal.engine.values import fmt, is_blank, normalize_text, parse_number, places
-from xl_appraisal.policy import Department, Item, Policy
+from xl_appraisal.policy import Department, Item, Policy, TierRounding
 
 ZERO = Decimal(0)
 UNSCORED = "未评分"
@@ -36,7 +36,7 @@ def tiers_for(policy: Policy, score: Decimal) -> int:
     if score >= policy.bonus_threshold:
         return 0
     short = (policy.bonus_threshold - score) / policy.tier_points
-    return math.ceil(short) if policy.tier_rounding == "ceil" else math.floor(short)
+    return math.ceil(short) if policy.tier_rounding == TierRounding.CEIL else math.floor(short)
 
 
 def capped_bonus(policy: Policy, raw: Decimal) -> Decimal:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from xl_appraisal.plan import AppendRows, Plan
 from xl_appraisal.workbook.port import RawTable
-from xl_appraisal.workbook.read import Book, book_from_tables
+from xl_appraisal.workbook.read import Book, Unreadable, book_from_tables
 
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -31,7 +31,7 @@ def live_tables(book) -> dict[str, RawTable]:
     return found
 
 
-def read_live(book) -> Book:
+def read_live(book) -> Book | Unreadable:
     return book_from_tables(Path(getattr(book, "fullname", "") or book.name), live_tables(book))
 
 

@@ -26,7 +26,7 @@ from xl_appraisal.engine.model import (
     Person,
 )
 from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
-from xl_appraisal.errors import Unusable
+from xl_appraisal.errors import Refused, Unusable
 from xl_appraisal.policy import BonusKind, Department, Item, Param, Policy, build_policy, load_policy
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.ooxml import col_letters, split_ref
@@ -58,13 +58,34 @@ class TableRows:
 
 @dataclass
 class Book:
+    """A workbook read completely: its policy, the engine's inputs, the tables they came from."""
+
     path: Path
     year: int
-    policy: Policy | None
-    inputs: Inputs | None
+    policy: Policy
+    inputs: Inputs
     tables: dict[str, TableRows]
     issues: list[Issue]
     data: bytes | None = None  # the package bytes this book was read from (None for a live Excel book)
+
+
+@dataclass
+class Unreadable:
+    """A workbook whose 参数 or 考核项目 could not be read: nothing can be computed, only its issues
+    (at their cells) and the tables found are known. Never a half-filled Book."""
+
+    path: Path
+    year: int
+    tables: dict[str, TableRows]
+    issues: list[Issue]
+    data: bytes | None = None
+
+
+def require_book(book: Book | Unreadable, doing: str) -> Book:
+    """The complete book, or a refusal saying what could not be done and where to look."""
+    if isinstance(book, Unreadable):
+        raise Refused(f"工作簿的参数或考核项目有错误，无法{doing}；请先运行 check（或点“校验”）并按“校验”表改正")
+    return book
 
 
 def read_bytes(path: Path) -> bytes:
@@ -208,7 +229,7 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
     return year, policy, issues + problems, item_tables
 
 
-def read_book(path: str | os.PathLike) -> Book:
+def read_book(path: str | os.PathLike) -> Book | Unreadable:
     """The whole workbook as engine inputs; raises WorkbookUnusable (exit 2) only for unusable files."""
     from lxml import etree
 
@@ -223,7 +244,7 @@ def read_book(path: str | os.PathLike) -> Book:
     return replace(book_from_tables(path, found), data=data)
 
 
-def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book:
+def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadable:
     """Steps 4-5, shared by the file adapter and the live (xlwings) adapter."""
     for t in (*c.INPUT_TABLES, *c.COMPUTED_TABLES):
         read_table(found, t)  # presence and headers of every contract table, before anything else
@@ -240,7 +261,7 @@ def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book:
     for tr in item_tables.values():
         tables[tr.table.name] = tr
     if policy is None:
-        return Book(path, year, None, None, tables, issues)
+        return Unreadable(path, year, tables, issues)
     for dept in policy.departments:
         tables[f"tblBonus_{dept.code}"] = read_table(found, c.bonus_table(dept.name, dept.code), extend=True)
     return Book(path, year, policy, to_inputs(policy, year, tables), tables, issues)

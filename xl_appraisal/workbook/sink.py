@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from xl_appraisal.plan import Plan
-from xl_appraisal.workbook.read import Book, read_bytes
+from xl_appraisal.workbook.read import Book, Unreadable, read_bytes
 from xl_appraisal.workbook.save import atomic_write
 from xl_appraisal.workbook.write import apply
 
 
-def write_plan(book: Book, plan: Plan, out: Path | None = None, *, backup: bool = True) -> bool:
+def write_plan(book: Book | Unreadable, plan: Plan, out: Path | None = None, *, backup: bool = True) -> bool:
     """Apply `plan` to the book's file (or save the result as `out`); True when a file was written."""
     data = book.data if book.data is not None else read_bytes(book.path)
     new = apply(data, plan)
