@@ -8,12 +8,14 @@ import tempfile
 from pathlib import Path
 
 from xl_appraisal.excel.vba import embedded_version, xlwings_module
+from xl_appraisal.workbook.package import source_only_package
 from xl_appraisal.workbook.read import WorkbookUnusable, check_package
 from xl_appraisal.workbook.save import atomic_write
 
 
 def sync_vba(path: Path) -> tuple[str, str]:
-    """(old version, new version). Only the vbaProject part changes."""
+    """(old version, new version). Only the vbaProject part changes; it is left in the form Office
+    compiles from source (pyOpenVBA's save keeps a zeroed cache of the old length)."""
     from pyopenvba import ExcelFile
 
     check_package(path)
@@ -29,5 +31,5 @@ def sync_vba(path: Path) -> tuple[str, str]:
             out = Path(tmp) / path.name
             book.save(out)
             data = out.read_bytes()
-    atomic_write(path, data)
+    atomic_write(path, source_only_package(data))
     return old, embedded_version(source)

@@ -17,6 +17,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
@@ -149,7 +150,8 @@ def add_validation(ws: Worksheet, rng: str, *, kind: str, formula1: str | None =
               operator: str | None = None, title: str = "", error: str = "", prompt: str = "") -> None:
     dv = DataValidation(type=kind, formula1=formula1, formula2=formula2, operator=operator, allow_blank=True,
                         showErrorMessage=True, errorTitle=title or "输入有误", error=error,
-                        showInputMessage=bool(prompt), promptTitle=title or None, prompt=prompt or None)
+                        showInputMessage=bool(prompt), promptTitle=(title or None) if prompt else None,
+                        prompt=prompt or None)
     dv.add(rng)
     ws.add_data_validation(dv)
 
@@ -171,6 +173,14 @@ def _highlight(ws: Worksheet, rng: str, formula: str, fill: PatternFill) -> None
 
 def _list(items: list[str] | tuple[str, ...]) -> str:
     return '"' + ",".join(items) + '"'
+
+
+def protect(ws: Worksheet, resizable: bool = False) -> None:
+    """Protection as Excel's Protect with its defaults sets it (contents, drawing objects, scenarios; no
+    password), optionally letting people widen columns and rows."""
+    ws.protection.sheet = ws.protection.objects = ws.protection.scenarios = True
+    if resizable:
+        ws.protection.formatColumns = ws.protection.formatRows = False
 
 
 def _input_sheet_common(ws: Worksheet, ncols: int) -> None:
@@ -273,7 +283,7 @@ def build_summary(wb: Workbook, policy: Policy) -> None:
            "档次为低于100分的扣发档数（第五条第2款）；排名并列者名次相同。", len(cols))
     add_table(ws, c.SUMMARY, cols, [], min_rows=len(policy.departments))
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
-    ws.protection.sheet = True
+    protect(ws)
     print_setup(ws, landscape=False)
 
 
@@ -312,7 +322,7 @@ def department_sheet(ws: Worksheet, policy: Policy, dept, item_rows: list[list],
     add_table(ws, c.bonus_table(dept.name, dept.code), BONUS_COLUMNS, bonus_rows, left=left, min_rows=n)
     first, last = FIRST_ROW, FIRST_ROW + n - 1
     a, b, d, note = (get_column_letter(left + k) for k in (0, 1, 2, 3))
-    add_validation(ws, f"{a}{first}:{a}{last}", kind="list", formula1=f"={BONUS_KIND_LIST}", title="加分项目",
+    add_validation(ws, f"{a}{first}:{a}{last}", kind="list", formula1=BONUS_KIND_LIST, title="加分项目",
                    error="请从下拉列表选择加分项目（第七条）")
     add_validation(ws, f"{b}{first}:{b}{last}", kind="whole", operator="greaterThanOrEqual", formula1="1",
                    title="数量", error="数量应为正整数")
@@ -321,9 +331,7 @@ def department_sheet(ws: Worksheet, policy: Policy, dept, item_rows: list[list],
                    prompt="仅“其他创新工作”填写，并在说明中写明依据")
     _text(ws, f"{note}{first}:{note}{last}", 200, "说明")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False  # people may widen columns on a protected sheet
-    ws.protection.formatRows = False
+    protect(ws, resizable=True)  # people may widen columns on a protected sheet
     print_setup(ws, landscape=True)
 
 
@@ -338,7 +346,7 @@ def build_attendance(wb: Workbook, policy: Policy, cal: YearCalendar, data: Book
     last = FIRST_ROW + INPUT_ROWS
     add_validation(ws, f"A{FIRST_ROW}:A{last}", kind="date", operator="between", formula1=f"DATE({cal.year},1,1)",
               formula2=f"DATE({cal.year},12,31)", title="日期", error=f"请填写{cal.year}年内的日期，如{cal.year}-03-16")
-    add_validation(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=f"={STAFF_LIST}", title="姓名",
+    add_validation(ws, f"B{FIRST_ROW}:B{last}", kind="list", formula1=STAFF_LIST, title="姓名",
               error="姓名须是“人员”表中的人")
     add_validation(ws, f"C{FIRST_ROW}:C{last}", kind="list", formula1=_list(PERIODS), title="时段", error="请选择上午、下午或全天")
     add_validation(ws, f"D{FIRST_ROW}:D{last}", kind="list", formula1=_list(EVENT_KINDS), title="情况",
@@ -361,7 +369,7 @@ def build_leave(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData)
                   formula1=f"DATE({cal.year},1,1)", formula2=f"DATE({cal.year},12,31)", title="日期",
                   error=f"请填写{cal.year}年内的日期")
     for col in ("A", "G"):
-        add_validation(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=f"={STAFF_LIST}", title="姓名",
+        add_validation(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=STAFF_LIST, title="姓名",
                   error="须是“人员”表中的人")
     for col in ("C", "E"):
         add_validation(ws, f"{col}{FIRST_ROW}:{col}{last}", kind="list", formula1=_list(PERIODS), title="时段",
@@ -399,9 +407,7 @@ def build_payouts(wb: Workbook, policy: Policy) -> None:
     _highlight(ws, rows, f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>={policy.forfeit_days})", ERROR_FILL)  # R13
     _highlight(ws, f"E{FIRST_ROW}:E{FIRST_ROW + INPUT_ROWS}", f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>0)", WARN_FILL)
     ws.freeze_panes = ws.cell(FIRST_ROW, 2)
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    protect(ws, resizable=True)
     print_setup(ws, landscape=True)
 
 
@@ -413,7 +419,7 @@ def build_issues(wb: Workbook) -> None:
     _highlight(ws, f"A{FIRST_ROW}:D{FIRST_ROW + INPUT_ROWS}", f'$A{FIRST_ROW}="错误"', ERROR_FILL)
     _highlight(ws, f"A{FIRST_ROW}:D{FIRST_ROW + INPUT_ROWS}", f'$A{FIRST_ROW}="提醒"', WARN_FILL)
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
-    ws.protection.sheet = True
+    protect(ws)
     print_setup(ws, landscape=False)
 
 
@@ -514,6 +520,19 @@ def build_xlwings_conf(wb: Workbook, rows: Sequence[tuple[str, str]]) -> None:
     ws.sheet_state = "hidden"
 
 
+# calcPr as Excel 365 writes it: its own calculation engine id and no fullCalcOnLoad. Forcing a full
+# calculation on load made Excel compute the 试算 UDFs before "Enable Content" (#NAME? until Ctrl+Alt+F9);
+# an older calcId makes Excel recalculate everything on open for the same effect.
+EXCEL_CALC_ID = 191029
+
+
+def excel_like(wb: Workbook) -> None:
+    """Workbook-level details the way Excel writes them: no empty <workbookProtection/> (Excel writes one
+    only for a protected structure), calcPr with Excel's calcId and no forced full calculation."""
+    wb.security = None
+    wb.calculation = CalcProperties(calcId=EXCEL_CALC_ID, fullCalcOnLoad=None)
+
+
 def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = None,
                    xlwings_conf: Sequence[tuple[str, str]] | None = None) -> Workbook:
     """The whole workbook, sheet by sheet, in the order people meet them. A macro-enabled workbook gets
@@ -535,6 +554,7 @@ def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = No
     if xlwings_conf is not None:
         build_trial(wb, policy)
         build_xlwings_conf(wb, xlwings_conf)
+    excel_like(wb)
     fixed = dt.datetime(cal.year, 1, 1)
     wb.properties.creator = "xl-appraisal"
     wb.properties.title = f"{cal.year}年度机关工作目标管理考核"
