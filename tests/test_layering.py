@@ -99,3 +99,15 @@ def test_layering_check_itself_catches_an_import(tmp_path):
 def test_cycle_check_itself_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_use_cases_read_the_engines_result_not_its_internals():
+    """Sign-off sheets and sign-in import take items used, leaders' departments and leave coverage from
+    the Result (issue 12): they never re-derive them through engine internals."""
+    internals = {"score_item", "score_departments", "build_roster", "build_calendar", "tally", "apply_leaves",
+                 "apply_events", "split_departments", "person_bonus"}
+    for name in ("signoff.py", "signins.py", "export.py", "handout.py"):
+        tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))
+        used = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith(
+            "xl_appraisal.engine") for a in n.names}
+        assert not used & internals, f"{name} imports {used & internals}"

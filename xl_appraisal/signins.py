@@ -16,8 +16,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xl_appraisal.engine.attendance import AM, PM, build_calendar, tally
-from xl_appraisal.engine.roster import build_roster
+from xl_appraisal.engine.attendance import AM, PM
+from xl_appraisal.engine.model import Result
+from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.values import normalize_text, parse_date
 from xl_appraisal.errors import Unusable
 from xl_appraisal.plan import AppendRows, Plan
@@ -137,12 +138,12 @@ def read_punches(path: Path) -> dict[str, dict[dt.date, list[dt.time]]]:
     return punches
 
 
-def judge(book: Book, punches: dict[str, dict[dt.date, list[dt.time]]], source_name: str) -> ImportReport:
+def judge(book: Book, punches: dict[str, dict[dt.date, list[dt.time]]], source_name: str,
+          result: Result | None = None) -> ImportReport:
+    """The events the punches show, judged by the book's policy, calendar and leave (from the engine's Result)."""
     policy, inputs = book.policy, book.inputs
-    issues: list = []
-    roster, _ = build_roster(policy, inputs.staff)
-    calendar = build_calendar(inputs.calendar, inputs.year, issues)
-    coverage = tally(policy, calendar, inputs.year, roster, [], inputs.leaves, issues)
+    result = result or compute(inputs)
+    people = {p.name for p in result.people}
     report = ImportReport()
     all_days = [d for times in punches.values() for d in times]
     if not all_days:
@@ -157,18 +158,18 @@ def judge(book: Book, punches: dict[str, dict[dt.date, list[dt.time]]], source_n
         for h in halves:
             if day:
                 existing[(normalize_text(ev.name), day, h)] = (normalize_text(ev.kind), imported)
-    report.unknown_names = sorted(n for n in punches if roster.get(n) is None)
-    report.not_in_records = sorted(n for n in roster.members if n not in punches)
+    report.unknown_names = sorted(n for n in punches if n not in people)
+    report.not_in_records = [p.name for p in result.people if p.name not in punches]
     limits = {AM: (policy.signin_am, policy.signout_am), PM: (policy.signin_pm, policy.signout_pm)}
     day = report.first
     while day <= report.last:
-        if calendar.is_workday(day):
-            for name in sorted(n for n in punches if roster.get(n) is not None):
+        if result.is_workday(day):
+            for name in sorted(n for n in punches if n in people):
                 times = punches[name].get(day, [])
                 found: dict[int, list[str]] = {}
                 for half in (AM, PM):
                     mine = [t for t in times if (t < policy.midday_split) == (half == AM)]
-                    if (day, half) in coverage[name].covered:
+                    if (day, half) in result.leave_cover.get(name, {}):
                         continue
                     start, end = limits[half]
                     if not mine:

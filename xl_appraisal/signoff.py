@@ -11,9 +11,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from xl_appraisal.engine.model import HEAD, LEADER_ROLES
-from xl_appraisal.engine.roster import split_departments
-from xl_appraisal.engine.scoring import score_item
+from xl_appraisal.engine.model import HEAD
 from xl_appraisal.export import canonical, to_pdf
 from xl_appraisal.service import Outcome, evaluate, text_height
 from xl_appraisal.workbook import build as b
@@ -42,7 +40,7 @@ def _row(ws, row: int, values: list, formats: dict[int, str] | None = None) -> N
 def build_signoff(outcome: Outcome, dept_name: str, generated: dt.datetime) -> tuple[Workbook, str]:
     book, r = outcome.complete("生成签字表")
     dept = book.policy.department(dept_name)
-    result = next(d for d in r.departments if d.name == dept_name)
+    result = r.department(dept_name)
     wb = Workbook()
     ws = wb.active
     ws.title = "签字表"
@@ -55,12 +53,11 @@ def build_signoff(outcome: Outcome, dept_name: str, generated: dt.datetime) -> t
         font=Font(name=b.FONT, size=11))
     row = 4
     _header(ws, row, ["编号", "考核内容", "分值", "得分", "阶段"])
-    scores = {s.number: s for s in book.inputs.scores if s.department == dept_name}
+    used = {i.number: i for i in result.items}
     for item in dept.items:
         row += 1
-        outcome_item = score_item(item, scores.get(item.number), dept_name, [])
-        _row(ws, row, [item.number, item.text, item.max_points, outcome_item.value if outcome_item else None,
-                       outcome_item.stage if outcome_item else "未评分"], {2: "0.##", 3: "0.00"})
+        scored = used[item.number]
+        _row(ws, row, [item.number, item.text, item.max_points, scored.value, scored.stage], {2: "0.##", 3: "0.00"})
         ws.row_dimensions[row].height = text_height(item.text, WIDTHS["B"], line=13)
     row += 1
     _row(ws, row, ["", "基础得分合计", 100, result.base, ""], {3: "0.00"})
@@ -90,7 +87,7 @@ def build_signoff(outcome: Outcome, dept_name: str, generated: dt.datetime) -> t
         row += 1
         _row(ws, row, [p.name, p.role, p.linked_score, p.absent_days, p.allowance, p.bonus, p.total],
              {2: "0.00", 3: "0.0", 4: b.MONEY, 5: b.MONEY, 6: b.MONEY})
-    leaders = [m for m in book.inputs.staff if str(m.role) in LEADER_ROLES and dept_name in split_departments(m.overseen)]
+    leaders = [p for p in r.people if dept_name in p.overseen]
     heads = [p.name for p in people if p.role == HEAD]
     row += 2
     put(ws, row, 1, f"分管领导（签字）：{'、'.join(m.name for m in leaders)}　________________　　日期：______年____月____日",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -96,6 +97,15 @@ class Inputs:
 
 
 @dataclass(frozen=True)
+class ItemResult:
+    """One assessment item as scored: the value used (None: no valid score, counted 0) and its stage."""
+
+    number: str
+    value: Decimal | None
+    stage: str  # the stage whose score was used; 未评分 when none is valid
+
+
+@dataclass(frozen=True)
 class DepartmentResult:
     code: str
     name: str
@@ -107,6 +117,7 @@ class DepartmentResult:
     rank: int
     stage: str  # the least advanced stage used by any item (R5); 未评分 when nothing is scored
     final: bool
+    items: tuple[ItemResult, ...] = ()  # in the policy's order
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class PersonResult:
     forfeited: bool
     status: str
     explanation: str
+    overseen: tuple[str, ...] = ()  # the departments a leader oversees (R16), in the policy's order
 
     @property
     def absent_days(self) -> Decimal:
@@ -140,3 +152,11 @@ class Result:
     people: list[PersonResult]
     bonus_points: dict[Hashable, Decimal | None]
     issues: list[Issue]
+    workdays: dict[dt.date, bool] = field(default_factory=dict)  # the calendar the attendance was judged by
+    leave_cover: dict[str, dict[tuple[dt.date, int], str]] = field(default_factory=dict)  # name -> half-day -> leave
+
+    def is_workday(self, day: dt.date) -> bool:
+        return self.workdays.get(day, False)
+
+    def department(self, name: str) -> DepartmentResult:
+        return next(d for d in self.departments if d.name == name)

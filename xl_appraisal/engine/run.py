@@ -58,6 +58,9 @@ def compute(inputs: Inputs) -> Result:
                 allowance=money(allow_value), bonus=money(bonus_value),
                 total=money(allow_value) + money(bonus_value),
                 forfeited=lost, status=status, explanation="；".join(steps),
+                overseen=tuple(d.name for d in policy.departments if d.name in m.overseen),
             )
         )
-    return Result(policy.id, inputs.year, final, departments, people, bonus_points, issues)
+    cover = {name: dict(att.covered) for name, att in attendance.items() if att.covered}
+    return Result(policy.id, inputs.year, final, departments, people, bonus_points, issues,
+                  workdays=dict(calendar.workdays), leave_cover=cover)

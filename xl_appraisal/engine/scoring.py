@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from xl_appraisal.engine.issues import Issue, Source
-from xl_appraisal.engine.model import FINAL_STAGE, STAGES, BonusEntry, DepartmentResult, ItemScore
+from xl_appraisal.engine.model import FINAL_STAGE, STAGES, BonusEntry, DepartmentResult, ItemResult, ItemScore
 from xl_appraisal.engine.values import fmt, is_blank, normalize_text, parse_number, places
 from xl_appraisal.policy import Department, Item, Policy, TierRounding
 
@@ -133,14 +133,17 @@ def score_departments(
         base = ZERO
         stages: list[str] = []
         unscored: list[tuple[Item, ItemScore | None]] = []
+        used: list[ItemResult] = []
         for item in dept.items:
             rec = by_item.get((dept.name, item.number))
             outcome = score_item(item, rec, dept.name, issues)
             if outcome is None:
                 unscored.append((item, rec))
+                used.append(ItemResult(item.number, None, UNSCORED))
                 continue
             base += outcome.value
             stages.append(outcome.stage)
+            used.append(ItemResult(item.number, outcome.value, outcome.stage))
         if unscored:
             first = unscored[0][1]
             numbers = "、".join(i.number for i, _ in unscored)
@@ -154,10 +157,10 @@ def score_departments(
         # R5: a department is as far along as its least advanced item
         stage = min(stages, key=STAGES.index) if stages else UNSCORED
         final = not unscored and stage == FINAL_STAGE
-        rows.append((dept, base, bonus_raw, bonus, total, stage, final))
+        rows.append((dept, base, bonus_raw, bonus, total, stage, final, tuple(used)))
     ranks = rank([r[4] for r in rows])
     results = [
-        DepartmentResult(d.code, d.name, base, raw, bonus, total, tiers_for(policy, total), rk, stage, final)
-        for (d, base, raw, bonus, total, stage, final), rk in zip(rows, ranks)
+        DepartmentResult(d.code, d.name, base, raw, bonus, total, tiers_for(policy, total), rk, stage, final, items)
+        for (d, base, raw, bonus, total, stage, final, items), rk in zip(rows, ranks)
     ]
     return results, all_points
