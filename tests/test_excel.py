@@ -317,7 +317,9 @@ def test_ribbon_collect_through_xlwings_writes_only_self_scores(tmp_path):
     assert report.merged == ["女工部"]
     writes = [(live.sheets[a["sheet_position"]].name, a["start_row"], a["start_column"], a["values"])
               for a in live.json()["actions"] if a["func"] == "setValues"]
-    assert writes == [("女工部", 4, 3, [[27]])]  # 女工部!D5 only
+    log = [w for w in writes if w[0] == "变更记录"]
+    assert [w for w in writes if w[0] not in ("变更记录", "变更快照")] == [("女工部", 4, 3, [[27]])]  # 女工部!D5 only
+    assert [row[2:8] for row in log[0][3]] == [["女工部", "D5", "女工部第1项自评", 30, 27, "collect：女工部-自评.xlsx"]]
 
 
 @pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice (soffice) is not installed")

@@ -308,9 +308,9 @@ def owned_parts(path: Path) -> set[str]:
     from xl_appraisal.workbook.write import Package
 
     pkg = Package.load(path.read_bytes())
-    owned = {pkg.sheets[s] for s in ("汇总", "发放", "校验", *POLICY.department_names)}
-    owned |= {pkg.tables[t][1] for t in ("tblSummary", "tblPayouts", "tblIssues")}
-    return owned
+    owned = {pkg.sheets[s] for s in ("汇总", "发放", "校验", "变更记录", "变更快照", *POLICY.department_names)}
+    owned |= {pkg.tables[t][1] for t in ("tblSummary", "tblPayouts", "tblIssues", "tblChanges", "tblSnapshot")}
+    return owned | {"docProps/custom.xml"}  # 变更记录: the snapshot's hash
 
 
 def test_recalc_changes_only_owned_parts_and_keeps_extensions(tmp_path):

@@ -119,6 +119,7 @@ class CollectReport:
     changes: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     plan: Plan = field(default_factory=Plan)  # what merging writes into the master
+    sources: dict[str, str] = field(default_factory=dict)  # department -> the file merged for it
 
 
 def _same(a: object, b_: object) -> bool:
@@ -203,7 +204,12 @@ def plan_collect(read: Book | Unreadable, files: list[Path]) -> CollectReport:
                         report.changes.append(f"{dept.name}第{number}项自评：{old.get(header)} → {v.get(header)}")
         _plan_bonus(report, book, dept, got["bonus"])
         report.merged.append(dept.name)
+        report.sources[dept.name] = f"collect：{Path(path).name}"
     report.missing = [d.name for d in book.policy.departments if d.name not in done]
+    if report.plan:  # 变更记录: each merged cell, with the file it came from
+        from xl_appraisal.tracking import record
+
+        report.plan.extend(record(book, report.plan, "collect", report.sources))
     return report
 
 

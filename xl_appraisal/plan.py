@@ -53,13 +53,15 @@ class Plan:
     columns: list[ColumnWrite] = field(default_factory=list)
     cells: list[CellWrite] = field(default_factory=list)
     appends: list[AppendRows] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)  # custom document properties (text)
 
     def __bool__(self) -> bool:
-        return bool(self.tables or self.columns or self.cells or self.appends)
+        return bool(self.tables or self.columns or self.cells or self.appends or self.properties)
 
     def extend(self, other: Plan) -> Plan:
         self.tables += other.tables
         self.columns += other.columns
         self.cells += other.cells
         self.appends += other.appends
+        self.properties.update(other.properties)
         return self

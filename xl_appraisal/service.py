@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.values import money
 from xl_appraisal.errors import Refused
 from xl_appraisal.plan import CellWrite, ColumnWrite, Plan, TableWrite
+from xl_appraisal.tracking import Tracking, track
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, Unreadable, read_book, require_book
 from xl_appraisal.workbook.save import atomic_write
@@ -32,6 +33,7 @@ class Outcome:
     book: Book | Unreadable
     result: Result | None
     issues: list[Issue]
+    tracking: Tracking | None = field(default=None, repr=False)  # 变更记录: what changed since the last recalc
 
     @property
     def has_errors(self) -> bool:
@@ -45,17 +47,20 @@ class Outcome:
         return book, self.result
 
 
-def evaluate(path: str | os.PathLike) -> Outcome:
+def evaluate(path: str | os.PathLike, track_changes: bool = True) -> Outcome:
     """Read and compute; write nothing. Raises WorkbookUnusable for files that cannot be used."""
-    return evaluate_book(read_book(path))
+    return evaluate_book(read_book(path), track_changes)
 
 
-def evaluate_book(book: Book | Unreadable) -> Outcome:
-    """Compute what a read workbook (from a file or a live Excel book) gives."""
+def evaluate_book(book: Book | Unreadable, track_changes: bool = True) -> Outcome:
+    """Compute what a read workbook (from a file or a live Excel book) gives, and what changed in its
+    input tables since the last recalc (变更记录; `track_changes=False` only for measuring its cost)."""
     if isinstance(book, Unreadable):
         return Outcome(book, None, _sorted(_locate(book, book.issues)))
+    tracking = track(book) if track_changes else None
+    extra = tracking.issues if tracking else []
     result = compute(book.inputs)
-    return Outcome(book, result, _sorted(_locate(book, book.issues + result.issues)))
+    return Outcome(book, result, _sorted(_locate(book, book.issues + result.issues + extra)), tracking)
 
 
 def _locate(book: Book | Unreadable, issues: list[Issue]) -> list[Issue]:
@@ -114,8 +119,11 @@ def plan_check(outcome: Outcome) -> Plan:
 
 
 def plan_recalc(outcome: Outcome) -> Plan:
-    """What recalc writes: the computed tables, the 计分 columns and the status lines. Nothing else."""
-    return Plan(*_writes(outcome))
+    """What recalc writes: the computed tables, the 计分 columns and the status lines, and 变更记录 (new
+    log rows, the snapshot and its hash). Nothing else."""
+    from xl_appraisal.tracking import plan as tracking_plan
+
+    return Plan(*_writes(outcome)).extend(tracking_plan(outcome.tracking))
 
 
 def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[CellWrite]]:
@@ -146,12 +154,13 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     return tables, columns, cells
 
 
-def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None, backup: bool = True) -> Outcome:
+def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None, backup: bool = True,
+           track_changes: bool = True) -> Outcome:
     """Validate, compute and write the computed tables (in place unless `out`), atomically; writing in
     place keeps the previous file in 备份/ unless `backup` is False (a file this program just made)."""
     from xl_appraisal.workbook.sink import write_plan
 
-    outcome = evaluate(path)  # the file is read once; the plan is applied to those same bytes
+    outcome = evaluate(path, track_changes)  # the file is read once; the plan is applied to those same bytes
     write_plan(outcome.book, plan_recalc(outcome), Path(out) if out else None, backup=backup)
     return outcome
 

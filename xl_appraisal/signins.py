@@ -212,6 +212,9 @@ def plan_import(read: Book | Unreadable, records: Path) -> ImportReport:
         table = book.tables[c.ATTENDANCE.name]
         last_used = max((row for row, _ in table.rows), default=table.header_row)
         report.plan.appends.append(AppendRows(c.ATTENDANCE.name, report.added, last_used + 1))
+        from xl_appraisal.tracking import record  # 变更记录: each added event, with the records' file
+
+        report.plan.extend(record(book, report.plan, f"import-signins：{records.name}"))
     return report
 
 

@@ -32,7 +32,47 @@ def live_tables(book) -> dict[str, RawTable]:
 
 
 def read_live(book) -> Book | Unreadable:
-    return book_from_tables(Path(getattr(book, "fullname", "") or book.name), live_tables(book))
+    from dataclasses import replace
+
+    from xl_appraisal.workbook.contract import SNAPSHOT_PROP
+
+    read = book_from_tables(Path(getattr(book, "fullname", "") or book.name), live_tables(book))
+    if isinstance(read, Unreadable):
+        return read
+    return replace(read, properties=live_properties(book, (SNAPSHOT_PROP,)), modified_by=excel_user(book))
+
+
+def excel_user(book) -> str:
+    """The Excel user's name (Excel's options), '' where the client does not tell it."""
+    try:
+        return str(book.app.api.UserName or "")
+    except Exception:  # noqa: BLE001 - a client without the COM/AppleScript API (remote, WPS)
+        return ""
+
+
+def live_properties(book, names: tuple[str, ...]) -> dict[str, str] | None:
+    """Custom document properties through Excel's object model; None where the client has none."""
+    try:
+        props = book.api.CustomDocumentProperties
+    except Exception:  # noqa: BLE001 - no object model here: the snapshot's hash cannot be checked
+        return None
+    out = {}
+    for name in names:
+        try:
+            out[name] = str(props(name).Value)
+        except Exception:  # noqa: BLE001, S112 - the property is not there
+            continue
+    return out
+
+
+def set_live_property(book, name: str, value: str) -> None:
+    """Set (or add) a text custom document property; silently skipped where the client has no object model."""
+    with contextlib.suppress(Exception):
+        props = book.api.CustomDocumentProperties
+        try:
+            props(name).Value = value
+        except Exception:  # noqa: BLE001 - not there yet: add it (msoPropertyTypeString = 4)
+            props.Add(Name=name, LinkToContent=False, Type=4, Value=value)
 
 
 def cell_value(value: object) -> object:
@@ -128,3 +168,5 @@ def apply_live(book, plan: Plan) -> None:
         sheet = book.sheets[cell.sheet]
         with unprotected(sheet):
             sheet.range(cell.ref).value = cell_value(cell.value)
+    for name, value in plan.properties.items():
+        set_live_property(book, name, value)

@@ -423,6 +423,37 @@ def build_issues(wb: Workbook) -> None:
     print_setup(ws, landscape=False)
 
 
+CHANGE_COLUMNS = [Column("时间", 16, "computed"), Column("修改人", 10, "computed"), Column("工作表", 10, "computed"),
+                  Column("单元格", 9, "computed", align=CENTER), Column("项目", 30, "computed"),
+                  Column("原值", 18, "computed"), Column("新值", 18, "computed"), Column("来源", 22, "computed"),
+                  Column("备注", 16, "computed")]
+
+
+def build_changes(wb: Workbook) -> None:
+    """变更记录: one row per changed input cell, appended by recalc (and collect, import-signins)."""
+    ws = wb.create_sheet("变更记录")
+    cols = CHANGE_COLUMNS
+    add_title(ws, "变更记录", "程序记录，请勿手改。每次重新计算时，与上次计算时的数据比较，记下每个改动的单元格："
+              "谁、何时、原值、新值。排序或移动行不算改动；第一次计算只建立基线。", len(cols))
+    add_table(ws, c.CHANGES, cols, [])
+    _highlight(ws, f"A{FIRST_ROW}:I{FIRST_ROW + INPUT_ROWS}", f'$I{FIRST_ROW}<>""', WARN_FILL)
+    ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+    protect(ws, resizable=True)
+    print_setup(ws, landscape=True)
+
+
+def build_snapshot(wb: Workbook) -> None:
+    """The snapshot 变更记录 compares against: compact JSON in cells, very hidden (not in Excel's Unhide
+    list), its SHA-256 in the document's custom properties."""
+    from openpyxl.packaging.custom import StringProperty
+
+    ws = wb.create_sheet(c.SNAPSHOT_SHEET)
+    add_table(ws, c.SNAPSHOT, [Column("序号", 6, "computed"), Column("内容", 60, "computed")], [], top=1)
+    ws.sheet_state = "veryHidden"
+    protect(ws)
+    wb.custom_doc_props.append(StringProperty(name=c.SNAPSHOT_PROP, value="-"))
+
+
 def build_params(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
     ws = wb.create_sheet("参数")
     cols = [Column("参数", 22, "fixed"), Column("值", 14, "input"), Column("说明", 44, "fixed"),
@@ -551,9 +582,11 @@ def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = No
     build_issues(wb)
     build_params(wb, policy, cal)
     build_calendar(wb, cal)
+    build_changes(wb)
     if xlwings_conf is not None:
         build_trial(wb, policy)
         build_xlwings_conf(wb, xlwings_conf)
+    build_snapshot(wb)
     excel_like(wb)
     fixed = dt.datetime(cal.year, 1, 1)
     wb.properties.creator = "xl-appraisal"

@@ -47,6 +47,12 @@ PAYOUTS = Table(
 )
 ISSUES = Table("校验", "tblIssues", ("级别", "工作表", "单元格", "说明"), computed=("级别", "工作表", "单元格", "说明"))
 STAGE_HEADERS = ("自评", "评议", "调整", "审定")
+# 变更记录 (issue 16): the log people read, and the snapshot it is computed against (a very hidden sheet).
+CHANGES = Table("变更记录", "tblChanges", ("时间", "修改人", "工作表", "单元格", "项目", "原值", "新值", "来源"),
+                computed=("时间", "修改人", "工作表", "单元格", "项目", "原值", "新值", "来源"), extra=("备注",))
+SNAPSHOT_SHEET = "变更快照"
+SNAPSHOT = Table(SNAPSHOT_SHEET, "tblSnapshot", ("序号", "内容"), computed=("序号", "内容"))
+SNAPSHOT_PROP = "xl-appraisal-snapshot"  # custom document property: SHA-256 of the snapshot's text
 
 
 def items_table(sheet: str, code: str) -> Table:
@@ -63,6 +69,7 @@ ISSUE_WIDTH = 80  # width of 校验's 说明 column
 
 INPUT_TABLES = (STAFF, ATTENDANCE, LEAVE, CALENDAR, POLICY, BONUS_KINDS)
 COMPUTED_TABLES = (SUMMARY, PAYOUTS, ISSUES)
+TRACKING_TABLES = (CHANGES, SNAPSHOT)  # optional: workbooks made before 变更记录 lack them
 
 # Meta rows of tblPolicy: not rules, but what the workbook is.
 META_KEYS = {"year": "考核年度", "policy_id": "规则编号", "policy_title": "规则名称"}

@@ -67,6 +67,9 @@ class Book:
     tables: dict[str, TableRows]
     issues: list[Issue]
     data: bytes | None = None  # the package bytes this book was read from (None for a live Excel book)
+    raw: dict[str, RawTable] = field(default_factory=dict)  # every table as read (变更记录 reads its own)
+    properties: dict[str, str] | None = None  # custom document properties (None: this client cannot read them)
+    modified_by: str = ""  # who saved the file last (docProps/core.xml), or the live Excel user
 
 
 @dataclass
@@ -241,7 +244,16 @@ def read_book(path: str | os.PathLike) -> Book | Unreadable:
         found = read_tables(data)
     except (etree.XMLSyntaxError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as exc:
         raise WorkbookUnusable(f"{path.name} 的内容已损坏，无法读取（{type(exc).__name__}）") from exc
-    return replace(book_from_tables(path, found), data=data)
+    from xl_appraisal.workbook.xlsx import custom_properties, last_modified_by
+
+    try:  # document properties are not the data: damaged ones are read as absent (变更记录 then warns)
+        props, who = custom_properties(data), last_modified_by(data)
+    except (etree.XMLSyntaxError, KeyError, ValueError):
+        props, who = {}, ""
+    book = book_from_tables(path, found)
+    if isinstance(book, Unreadable):
+        return replace(book, data=data)
+    return replace(book, data=data, properties=props, modified_by=who)
 
 
 def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadable:
@@ -264,7 +276,7 @@ def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadabl
         return Unreadable(path, year, tables, issues)
     for dept in policy.departments:
         tables[f"tblBonus_{dept.code}"] = read_table(found, c.bonus_table(dept.name, dept.code), extend=True)
-    return Book(path, year, policy, to_inputs(policy, year, tables), tables, issues)
+    return Book(path, year, policy, to_inputs(policy, year, tables), tables, issues, raw=found)
 
 
 def to_inputs(policy: Policy, year: int, tables: dict[str, TableRows]) -> Inputs:

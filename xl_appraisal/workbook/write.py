@@ -23,6 +23,7 @@ from xl_appraisal.workbook.ooxml import (  # noqa: F401 - re-exported for the wr
     EXCEL_EPOCH,
     NS,
     PARSER,
+    PKG_REL_NS,
     REF,
     XML_SPACE,
     col_index,
@@ -201,6 +202,53 @@ def _resized(table, ref: str) -> bytes:
     return _serialize(table)
 
 
+CUSTOM_PART = "docProps/custom.xml"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def _set_properties(pkg: Package, props: dict[str, str]) -> None:
+    """Custom document properties as text (docProps/custom.xml); the part is rewritten only when a value
+    differs, and created (with its relationship and content type) when the package has none."""
+    data = pkg.parts.get(CUSTOM_PART)
+    if data is None:
+        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})
+    else:
+        root = etree.fromstring(data, PARSER)
+    existing = {p.get("name"): p for p in root}
+    changed = False
+    for name, value in props.items():
+        prop = existing.get(name)
+        if prop is not None and len(prop) == 1 and prop[0].tag == f"{{{VT_NS}}}lpwstr" and prop[0].text == value:
+            continue
+        if prop is None:
+            pids = [int(p.get("pid", "1")) for p in root if (p.get("pid") or "").isdigit()]
+            prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=FMTID, pid=str(max(pids, default=1) + 1),
+                                    name=name)
+        for child in list(prop):
+            prop.remove(child)
+        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
+        changed = True
+    if not changed:
+        return
+    if data is None:
+        pkg.infos[CUSTOM_PART] = zipfile.ZipInfo(CUSTOM_PART, date_time=pkg.infos["xl/workbook.xml"].date_time)
+        pkg.infos[CUSTOM_PART].compress_type = zipfile.ZIP_DEFLATED
+        rels = etree.fromstring(pkg.parts["_rels/.rels"], PARSER)
+        ids = {r.get("Id") for r in rels}
+        rid = next(f"rIdXaCustom{i}" for i in range(1, 100) if f"rIdXaCustom{i}" not in ids)
+        etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship", Id=rid, Type=CUSTOM_REL, Target=CUSTOM_PART)
+        pkg.parts["_rels/.rels"] = _serialize(rels)
+        types = etree.fromstring(pkg.parts["[Content_Types].xml"], PARSER)
+        etree.SubElement(types, f"{{{CT_NS}}}Override", PartName="/" + CUSTOM_PART, ContentType=CUSTOM_TYPE)
+        pkg.parts["[Content_Types].xml"] = _serialize(types)
+    pkg.parts[CUSTOM_PART] = _serialize(root)
+
+
 def apply(data: bytes, plan: Plan) -> bytes:
     """The package with the plan's cells written; every other part byte-identical. When the plan changes
     no part (a recalc of an unchanged book), the very same bytes come back, so the sink writes nothing."""
@@ -258,6 +306,8 @@ def apply(data: bytes, plan: Plan) -> bytes:
 
     for part, ed in editors.items():
         pkg.parts[part] = ed.to_bytes()
-    if all(pkg.parts[name] == before[name] for name in pkg.parts):
+    if plan.properties:
+        _set_properties(pkg, plan.properties)
+    if before.keys() == pkg.parts.keys() and all(pkg.parts[name] == before[name] for name in pkg.parts):
         return data
     return pkg.to_bytes()

@@ -74,6 +74,21 @@ def custom_properties(src: Path | bytes) -> dict[str, str]:
     return {prop.get("name"): "".join(prop.itertext()) for prop in root if prop.get("name")}
 
 
+CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def last_modified_by(src: Path | bytes) -> str:
+    """Who saved the package last (cp:lastModifiedBy in docProps/core.xml), '' when nobody is named."""
+    with _zip(src) as z:
+        if "docProps/core.xml" not in z.NameToInfo:
+            return ""
+        try:
+            el = _xml(z, "docProps/core.xml").find(f"{{{CORE_NS}}}lastModifiedBy")
+        except etree.XMLSyntaxError:
+            return ""
+    return (el.text or "").strip() if el is not None else ""
+
+
 def read_tables(src: Path | bytes) -> dict[str, RawTable]:
     """Every Excel table in the package (a path or its bytes), with its rows (and rows typed just below it)."""
     with _zip(src) as z:

@@ -1,0 +1,407 @@
+"""变更记录: a compact snapshot of the input tables, and the changes between two snapshots.
+
+Pure: plain tables in, plain change records out (no openpyxl, no xlwings, no files), so the rules are
+tested with plain data. `xl_appraisal.tracking` turns a read book into plain tables and the changes
+into a Plan.
+
+Rows are matched by key, never by position, so sorting or moving rows is no change:
+
+| table | key |
+| --- | --- |
+| tblStaff | 姓名 |
+| tblAttendance | 姓名 + 日期 + 时段 |
+| tblLeave | 姓名 + 开始日期 + 开始时段 |
+| tblCalendar | 日期 |
+| tblItems_<部门> | 编号 |
+| tblBonus_<部门> | 加分项目 (+ order among rows of the same 加分项目) |
+| tblPolicy | 参数 |
+| tblBonusKinds | 加分项目 |
+
+Within one key, rows equal in every tracked column are paired first, then the rest in their order (two
+rows of one half-day, 迟到 and 早退, stay two rows). A row whose key changed but that stayed on its sheet
+row (a person renamed in place) is one change of the key cell, not a deletion and an addition. A row
+that disappeared is one change (原值 = the row, 新值 empty); a new row is one change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xl_appraisal.engine.issues import WARNING, Issue
+
+VERSION = 1
+CHUNK = 16_000  # characters per snapshot cell: ≤ 32,000 UTF-16 units even if every one is outside the BMP
+DECIDED_NOTE = "部门已审定后修改"
+DECIDED_STAGE = "审定"
+LOG_HEADERS = ("时间", "修改人", "工作表", "单元格", "项目", "原值", "新值", "来源")
+_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+class SnapshotDamaged(Exception):
+    """The stored snapshot cannot be decoded (internal: the caller turns it into a warning)."""
+
+
+# Values ----------------------------------------------------------------------------------------------
+def canonical(value: object) -> object:
+    """One JSON-able spelling per cell value, whatever program wrote it: 18, 18.0 and Decimal('18') are
+    18; a date-time at midnight is its date; blank text is None. Lists mark dates (cells never hold lists)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return repr(value)
+        if isinstance(value, Decimal) and not value.is_finite():
+            return str(value)
+        number = float(f"{float(value):.15g}")  # what Excel keeps: 15 significant digits
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time() and value.tzinfo is None:
+            return ["d", value.date().isoformat()]
+        return ["t", value.isoformat()]
+    if isinstance(value, dt.date):
+        return ["d", value.isoformat()]
+    if isinstance(value, dt.time):
+        return ["h", value.isoformat()]
+    text = str(value)
+    return None if text.strip() == "" else text
+
+
+def shown(value: object) -> object:
+    """A canonical value as the log shows it: numbers stay numbers, dates read 2018-05-07."""
+    if isinstance(value, list) and len(value) == 2:
+        return str(value[1]).replace("T", " ")
+    return value
+
+
+def _key_text(value: object) -> str:
+    value = shown(value)
+    return "" if value is None else unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def date_zh(value: object) -> str:
+    """2018年5月7日 for a date (or its canonical form); the text as typed otherwise."""
+    text = _key_text(value)
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
+    return f"{int(m[1])}年{int(m[2])}月{int(m[3])}日" if m else text
+
+
+# Tables ----------------------------------------------------------------------------------------------
+@dataclass
+class PlainTable:
+    """One input table as plain data: the tracked columns, their letters and the non-blank rows."""
+
+    sheet: str
+    headers: tuple[str, ...]
+    letters: tuple[str, ...]
+    rows: list[tuple[int, tuple]] = field(default_factory=list)  # (sheet row, canonical values)
+    top: int = 0  # header row (not stored in the snapshot: only for applying a plan)
+    last: int = 0  # last row of the table's range
+
+
+Snapshot = dict[str, PlainTable]
+
+
+def plain_table(sheet: str, headers: Iterable[str], letters: Iterable[str],
+                rows: Iterable[tuple[int, dict[str, object]]], top: int = 0, last: int = 0) -> PlainTable:
+    headers, letters = tuple(headers), tuple(letters)
+    out = []
+    for row, values in rows:
+        canon = tuple(canonical(values.get(h)) for h in headers)
+        if any(v is not None for v in canon):
+            out.append((row, canon))
+    return PlainTable(sheet, headers, letters, out, top, last)
+
+
+def encode(snapshot: Snapshot) -> str:
+    """Compact JSON of a snapshot (one line; the rows as arrays)."""
+    body = {name: [t.sheet, list(t.headers), list(t.letters), [[row, *values] for row, values in t.rows]]
+            for name, t in snapshot.items()}
+    return json.dumps({"v": VERSION, "t": body}, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str) -> Snapshot:
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("v") != VERSION:
+            raise SnapshotDamaged("version")
+        out: Snapshot = {}
+        for name, (sheet, headers, letters, rows) in data["t"].items():
+            if len(headers) != len(letters):
+                raise SnapshotDamaged(name)
+            out[name] = PlainTable(str(sheet), tuple(headers), tuple(letters),
+                                   [(int(r[0]), tuple(r[1:])) for r in rows])
+            if any(len(values) != len(headers) for _, values in out[name].rows):
+                raise SnapshotDamaged(name)
+        return out
+    except SnapshotDamaged:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise SnapshotDamaged(type(exc).__name__) from exc
+
+
+def chunks(text: str) -> list[str]:
+    """The snapshot text cut into cell-sized pieces (a cell holds at most 32,767 characters)."""
+    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Keys and labels -------------------------------------------------------------------------------------
+KEYS = {
+    "tblStaff": ("姓名",),
+    "tblAttendance": ("姓名", "日期", "时段"),
+    "tblLeave": ("姓名", "开始日期", "开始时段"),
+    "tblCalendar": ("日期",),
+    "tblPolicy": ("参数",),
+    "tblBonusKinds": ("加分项目",),
+}
+
+
+def keys_of(table: str) -> tuple[str, ...]:
+    if table.startswith("tblItems_"):
+        return ("编号",)
+    if table.startswith("tblBonus_"):
+        return ("加分项目",)
+    return KEYS.get(table, ())
+
+
+def label(table: str, t: PlainTable, values: tuple, header: str = "", nth: int = 0) -> str:
+    """项目: 财务部第3项审定, 张伟 2018年5月7日上午, 参数“考勤津贴” …"""
+    v = {h: values[i] for i, h in enumerate(t.headers)}
+    if table.startswith("tblItems_"):
+        return f"{t.sheet}第{_key_text(v.get('编号'))}项{header}"
+    if table.startswith("tblBonus_"):
+        base = f"{t.sheet}加分“{_key_text(v.get('加分项目'))}”" + (f"第{nth + 1}条" if nth else "")
+    elif table == "tblAttendance":
+        base = f"{_key_text(v.get('姓名'))} {date_zh(v.get('日期'))}{_key_text(v.get('时段'))}"
+    elif table == "tblLeave":
+        base = f"{_key_text(v.get('姓名'))} {date_zh(v.get('开始日期'))}{_key_text(v.get('开始时段'))}起的请假"
+    elif table == "tblCalendar":
+        base = f"日历 {date_zh(v.get('日期'))}"
+    elif table == "tblPolicy":
+        base = f"参数“{_key_text(v.get('参数'))}”"
+    elif table == "tblBonusKinds":
+        base = f"加分项目“{_key_text(v.get('加分项目'))}”"
+    else:
+        base = _key_text(values[0]) if values else table
+    return f"{base} {header}" if header else base
+
+
+def row_text(values: tuple) -> str:
+    """A whole row in one cell of the log: its non-blank values, in column order."""
+    return "，".join(str(shown(v)) for v in values if v is not None)
+
+
+# Diff ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    sheet: str
+    cell: str
+    item: str  # 项目
+    old: object  # as shown in the log
+    new: object
+    table: str = ""
+    header: str = ""  # "" when a whole row was added or removed
+    decided: bool = False  # a 审定 score changed after its department was 审定
+
+
+def _match(old: PlainTable, new: PlainTable, keys: tuple[str, ...]):
+    """Pairs (old index, new index), and the old and new indices left over."""
+
+    def key(t: PlainTable, values: tuple) -> tuple:
+        return tuple(_key_text(values[t.headers.index(k)]) if k in t.headers else "" for k in keys)
+
+    groups_old: dict[tuple, list[int]] = {}
+    for i, (_, values) in enumerate(old.rows):
+        groups_old.setdefault(key(old, values), []).append(i)
+    groups_new: dict[tuple, list[int]] = {}
+    for j, (_, values) in enumerate(new.rows):
+        groups_new.setdefault(key(new, values), []).append(j)
+    same_shape = old.headers == new.headers
+    pairs: list[tuple[int, int]] = []
+    left_old: list[int] = []
+    left_new: list[int] = []
+    for k, olds in groups_old.items():
+        news = groups_new.get(k, [])
+        if len(olds) == 1 and len(news) == 1:
+            pairs.append((olds[0], news[0]))
+            continue
+        free_old = list(olds)
+        rest_new = []
+        for j in news:  # identical rows first: reordering duplicates is no change
+            hit = next((i for i in free_old if same_shape and old.rows[i][1] == new.rows[j][1]), None)
+            if hit is None:
+                rest_new.append(j)
+            else:
+                free_old.remove(hit)
+                pairs.append((hit, j))
+        for i, j in zip(free_old, rest_new, strict=False):
+            pairs.append((i, j))
+        left_old += free_old[len(rest_new):]
+        left_new += rest_new[len(free_old):]
+    left_new += [j for k, news in groups_new.items() if k not in groups_old for j in news]
+    # a key edited in place: the same sheet row, one unmatched on each side
+    new_at = {new.rows[j][0]: j for j in left_new}
+    for i in list(left_old):
+        j = new_at.get(old.rows[i][0])
+        if j is not None:
+            pairs.append((i, j))
+            left_old.remove(i)
+            left_new.remove(j)
+            del new_at[old.rows[i][0]]
+    return pairs, left_old, sorted(left_new)
+
+
+def _decided(table: str, t: PlainTable) -> bool:
+    """A department whose every item has its 审定 filled (in the earlier snapshot)."""
+    if not table.startswith("tblItems_") or DECIDED_STAGE not in t.headers or not t.rows:
+        return False
+    k = t.headers.index(DECIDED_STAGE)
+    return all(values[k] is not None for _, values in t.rows)
+
+
+def _letter(t: PlainTable, header: str) -> str:
+    return t.letters[t.headers.index(header)] if header in t.headers else ""
+
+
+def _span(t: PlainTable, row: int) -> str:
+    return f"{t.letters[0]}{row}:{t.letters[-1]}{row}" if t.letters else ""
+
+
+def diff_table(name: str, old: PlainTable, new: PlainTable) -> list[Change]:
+    keys = keys_of(name)
+    pairs, gone, added = _match(old, new, keys)
+    decided = _decided(name, old)
+    out: list[tuple[int, Change]] = []
+    nth_old = _nth(name, old)
+    for i, j in pairs:
+        (_, ov), (new_row, nv) = old.rows[i], new.rows[j]
+        before = dict(zip(old.headers, ov, strict=True))
+        for h, value in zip(new.headers, nv, strict=True):
+            was = before.get(h)
+            if was == value:
+                continue
+            out.append((new_row, Change(
+                new.sheet, f"{_letter(new, h)}{new_row}", label(name, old, ov, h, nth_old[i]), shown(was), shown(value),
+                name, h, decided and h == DECIDED_STAGE and was is not None)))
+    for i in gone:
+        row, ov = old.rows[i]
+        out.append((row, Change(old.sheet, _span(old, row), label(name, old, ov, nth=nth_old[i]), row_text(ov), None, name)))
+    nth_new = _nth(name, new)
+    for j in added:
+        row, nv = new.rows[j]
+        out.append((row, Change(new.sheet, _span(new, row), label(name, new, nv, nth=nth_new[j]), None, row_text(nv), name)))
+    out.sort(key=lambda rc: rc[0])
+    return [ch for _, ch in out]
+
+
+def _nth(name: str, t: PlainTable) -> list[int]:
+    """For bonus rows: the order of a row among the rows of the same 加分项目 (labels 第2条 …)."""
+    if not name.startswith("tblBonus_"):
+        return [0] * len(t.rows)
+    seen: dict[str, int] = {}
+    out = []
+    for _, values in t.rows:
+        k = _key_text(values[0]) if values else ""
+        out.append(seen.get(k, 0))
+        seen[k] = seen.get(k, 0) + 1
+    return out
+
+
+def diff(old: Snapshot, new: Snapshot) -> list[Change]:
+    """Every change from `old` to `new`, table by table in `new`'s order, then row by row."""
+    out: list[Change] = []
+    for name, t in new.items():
+        out += diff_table(name, old.get(name, PlainTable(t.sheet, t.headers, t.letters)), t)
+    for name, t in old.items():
+        if name not in new:  # a table gone (a department removed from the rules): its rows are gone
+            out += diff_table(name, t, PlainTable(t.sheet, t.headers, t.letters))
+    return out
+
+
+# Applying a plan's writes to plain tables (collect, import-signins: what the tables will hold) -------
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def with_writes(snapshot: Snapshot, cells: Iterable[tuple[str, str, object]],
+                appends: Iterable[tuple[str, list[list], int]]) -> Snapshot:
+    """The tables after writing `cells` (sheet, ref, value) and appending rows (table, rows in the table's
+    column order from its first column, first sheet row). Tables are copied, never changed in place."""
+    out = {name: PlainTable(t.sheet, t.headers, t.letters, list(t.rows), t.top, t.last) for name, t in snapshot.items()}
+    for sheet, ref, value in cells:
+        m = _REF.match(ref.replace("$", ""))
+        if not m:
+            continue
+        letter, row = m[1], int(m[2])
+        for t in out.values():
+            if t.sheet != sheet or letter not in t.letters or not (t.top < row <= max(t.last, t.top)):
+                continue
+            _set(t, row, t.letters.index(letter), canonical(value))
+            break
+    for name, rows, start in appends:
+        t = out.get(name)
+        if t is None or not t.letters:
+            continue
+        left = min(_col(x) for x in t.letters)
+        for i, values in enumerate(rows):
+            row = start + i
+            for k, letter in enumerate(t.letters):
+                j = _col(letter) - left
+                _set(t, row, k, canonical(values[j] if j < len(values) else None))
+            t.last = max(t.last, row)
+    return out
+
+
+def _set(t: PlainTable, row: int, k: int, value: object) -> None:
+    for idx, (r, values) in enumerate(t.rows):
+        if r == row:
+            new = values[:k] + (value,) + values[k + 1:]
+            if all(v is None for v in new):
+                del t.rows[idx]
+            else:
+                t.rows[idx] = (r, new)
+            return
+    if value is not None:
+        values = tuple(value if i == k else None for i in range(len(t.headers)))
+        t.rows.append((row, values))
+        t.rows.sort(key=lambda rv: rv[0])
+
+
+# The log ---------------------------------------------------------------------------------------------
+def log_rows(changes: list[Change], when: str, who: str, source: str) -> list[list]:
+    """tblChanges rows: 时间, 修改人, 工作表, 单元格, 项目, 原值, 新值, 来源, 备注."""
+    return [[when, who, ch.sheet, ch.cell, ch.item, ch.old, ch.new, source, DECIDED_NOTE if ch.decided else None]
+            for ch in changes]
+
+
+def decided_warnings(rows: Iterable[dict[str, object]]) -> list[Issue]:
+    """One warning per 审定 cell changed after its department was 审定, from the log (the latest change
+    wins): the 校验 table is rewritten on every run, the log keeps the fact."""
+    latest: dict[tuple[str, str], dict[str, object]] = {}
+    for r in rows:
+        if _key_text(r.get("备注")) == DECIDED_NOTE:
+            latest[(_key_text(r.get("工作表")), _key_text(r.get("单元格")))] = r
+    out = []
+    for (sheet, cell), r in latest.items():
+        who = _key_text(r.get("修改人"))
+        when = _key_text(r.get("时间"))
+        out.append(Issue(WARNING, sheet, cell,
+                         f"{_key_text(r.get('项目'))}在部门审定后被修改：{_key_text(r.get('原值')) or '空'} → "
+                         f"{_key_text(r.get('新值')) or '空'}（{when}{'，' + who if who else ''}，见“变更记录”），请核对"))
+    return out
