@@ -85,3 +85,37 @@ def table_parts(read: Reader, sheet_part: str) -> list[tuple[str, str, str]]:
             table = etree.fromstring(data, PARSER)
             out.append((table.get("displayName") or table.get("name"), target, table.get("ref")))
     return out
+
+
+# Number formats and serial dates (ECMA-376 §18.8.30-31), as openpyxl reads them, without importing
+# openpyxl (its import pulls numpy and costs more than reading a year's workbook).
+BUILTIN_DATE_FORMATS = frozenset({*range(14, 23), 45, 46, 47, *range(27, 37), *range(50, 59)})  # 27-36, 50-58: CJK
+WINDOWS_EPOCH = dt.datetime(1899, 12, 30)
+MAC_EPOCH = dt.datetime(1904, 1, 1)
+_LITERAL_OR_LOCALE = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_PART = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+
+
+def is_date_format(code: str | None) -> bool:
+    """A number format that shows a date or time (the first section, ignoring literals and [locale] parts)."""
+    if not code:
+        return False
+    return _DATE_PART.search(_LITERAL_OR_LOCALE.sub("", code.split(";")[0])) is not None
+
+
+def is_date_style(format_id: int, custom: dict[int, str]) -> bool:
+    return is_date_format(custom[format_id]) if format_id in custom else format_id in BUILTIN_DATE_FORMATS
+
+
+def from_excel(value: float, epoch: dt.datetime = WINDOWS_EPOCH) -> dt.datetime | dt.time:
+    """An Excel serial as a datetime (a time for a fraction of a day), to the millisecond; 1900's leap-year
+    bug kept as Excel has it (serials below 60 are one day later)."""
+    day, fraction = divmod(value, 1)
+    diff = dt.timedelta(milliseconds=round(fraction * 86400 * 1000))
+    if 0 <= value < 1 and diff.days == 0:
+        minutes, seconds = divmod(diff.seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return dt.time(hours, minutes, seconds, diff.microseconds)
+    if 0 < value < 60 and epoch == WINDOWS_EPOCH:
+        day += 1
+    return epoch + dt.timedelta(days=day) + diff

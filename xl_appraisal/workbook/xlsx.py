@@ -14,10 +14,21 @@ import zipfile
 from pathlib import Path
 
 from lxml import etree
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from xl_appraisal.workbook.ooxml import NS, PARSER, REF, col_index, relationships, sheet_parts, split_ref, table_parts
+from xl_appraisal.workbook.ooxml import (
+    MAC_EPOCH,
+    NS,
+    PARSER,
+    REF,
+    WINDOWS_EPOCH,
+    col_index,
+    from_excel,
+    is_date_style,
+    relationships,
+    sheet_parts,
+    split_ref,
+    table_parts,
+)
 from xl_appraisal.workbook.port import RawTable
 
 _C, _V, _IS, _T, _ROW = (f"{{{NS}}}{t}" for t in ("c", "v", "is", "t", "row"))
@@ -48,8 +59,7 @@ def _date_styles(z: zipfile.ZipFile, rels: dict) -> set[int]:
     dates = set()
     for i, xf in enumerate([] if xfs is None else xfs.iterfind(f"{{{NS}}}xf")):
         fid = int(xf.get("numFmtId", "0"))
-        code = custom.get(fid, BUILTIN_FORMATS.get(fid, ""))
-        if is_date_format(code) or 27 <= fid <= 36 or 50 <= fid <= 58:  # CJK built-in date formats
+        if is_date_style(fid, custom) or 27 <= fid <= 36 or 50 <= fid <= 58:  # CJK dates even when redefined
             dates.add(i)
     return dates
 
@@ -98,7 +108,7 @@ def read_tables(src: Path | bytes) -> dict[str, RawTable]:
 
         book_rels = relationships(read, "xl/workbook.xml")
         pr = _xml(z, "xl/workbook.xml").find(f"{{{NS}}}workbookPr")
-        epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+        epoch = MAC_EPOCH if pr is not None and pr.get("date1904") in ("1", "true") else WINDOWS_EPOCH
         strings = _shared_strings(z, book_rels)
         dates = _date_styles(z, book_rels)
         found: dict[str, RawTable] = {}
