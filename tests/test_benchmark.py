@@ -17,5 +17,7 @@ def test_benchmark_runs_on_a_tiny_workbook(tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     m = data["measure"]
     assert {"recalc", "check", "export", "openpyxl_floor", "engine", "cold_start_macros", "cold_start_xlwings"} <= set(m)
-    assert m["peak_memory_mb"] > 0 and set(m["ratios"]) >= {"recalc/floor", "check/floor", "cold_start/xlwings"}
+    assert m["peak_memory_mb"] > 0 and set(m["ratios"]) >= {"recalc/floor", "check/floor", "cold_start/xlwings",
+                                                         "recalc_process/floor_process"}
+    assert {"recalc_process", "check_process", "openpyxl_floor_process"} <= set(m)
     assert data["workbook"]["people"] == 10
