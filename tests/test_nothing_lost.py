@@ -18,6 +18,7 @@ from workbooks import fill, new_book
 
 from xl_appraisal import service
 from xl_appraisal.cli import main
+from xl_appraisal.errors import Unusable
 from xl_appraisal.workbook import save as save_mod
 from xl_appraisal.workbook.read import WorkbookUnusable, read_book
 
@@ -193,7 +194,7 @@ def test_failing_write_leaves_the_workbook_intact(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(save_mod.os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(Unusable, match="没有写入"):  # one sentence for the user, exit 2
         service.recalc(book)
     assert book.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
@@ -219,7 +220,7 @@ def test_failing_writer_midway_leaves_the_workbook_intact(tmp_path, monkeypatch)
             self.fh.close()
 
     monkeypatch.setattr(save_mod.os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
-    with pytest.raises(OSError):
+    with pytest.raises(Unusable, match="失败"):
         service.recalc(book)
     assert book.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
@@ -230,7 +231,7 @@ def test_backups_keep_the_last_five(tmp_path):
     for _ in range(7):
         save_mod.make_backup(book)
     backups = sorted((tmp_path / "备份").iterdir())
-    assert len(backups) == 5
+    assert len(backups) == 6  # the newest five and the day's first (tests/test_file_identity.py)
     assert all(openpyxl.load_workbook(b)["人员"]["A5"].value == "吴建国" for b in backups)
 
 

@@ -67,13 +67,12 @@ def print_results(console: Console, outcome) -> None:
 
 
 def cmd_new(args) -> int:
-    from xl_appraisal.templates import new_workbook
+    from xl_appraisal.templates import check_year, new_workbook
+    from xl_appraisal.workbook.paths import check_output
 
     console = _console()
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        console.print(f"[red]{out} 已存在，不会覆盖；如确需覆盖请加 --force[/red]")
-        return EXIT_UNUSABLE
+    check_year(args.year)
+    out = check_output(args.output, replace=args.force)
     cal = new_workbook(out, args.year, args.policy)
     console.print(f"已生成 {out}（{args.year}年，{cal.working_days}个工作日）")
     if not cal.official:
@@ -94,8 +93,13 @@ def cmd_check(args) -> int:
 
 def cmd_recalc(args) -> int:
     from xl_appraisal.service import recalc, write_json
+    from xl_appraisal.workbook.paths import check_output
 
     console = _console()
+    if args.output:
+        check_output(args.output, [args.book])
+    if args.json:
+        check_output(args.json, [args.book] + ([args.output] if args.output else []), what="JSON 文件")
     outcome = recalc(args.book, args.output)
     print_issues(console, outcome.issues)
     print_results(console, outcome)
@@ -109,9 +113,10 @@ def cmd_recalc(args) -> int:
 def cmd_demo(args) -> int:
     from xl_appraisal.service import recalc, write_json
     from xl_appraisal.templates import demo_workbook
+    from xl_appraisal.workbook.paths import check_output_folder
 
     console = _console()
-    folder = Path(args.dir)
+    folder = check_output_folder(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     book = folder / "2018年度目标管理考核（示例）.xlsm"
     demo_workbook(book)
@@ -119,7 +124,7 @@ def cmd_demo(args) -> int:
     print_issues(console, outcome.issues)
     print_results(console, outcome)
     json_path = folder / "2018年度目标管理考核（示例）.json"
-    write_json(outcome, json_path)
+    write_json(outcome, json_path, backup=False)
     console.print(f"示例工作簿：{book}\n计算结果：{json_path}")
     return EXIT_ERRORS if outcome.has_errors else EXIT_OK
 
@@ -127,9 +132,12 @@ def cmd_demo(args) -> int:
 def cmd_export(args) -> int:
     from xl_appraisal.export import email_draft, export_book
     from xl_appraisal.service import evaluate
+    from xl_appraisal.workbook.paths import check_output
 
     console = _console()
-    out = Path(args.output)
+    out = check_output(args.output, [args.book])
+    if args.email:
+        check_output(out.with_suffix(".eml"), [args.book, out], what="邮件草稿")
     fingerprint = export_book(Path(args.book), out)
     console.print(f"已导出报送版：{out}\n指纹（SHA-256）：{fingerprint}")
     if args.email:
@@ -157,9 +165,11 @@ def cmd_verify(args) -> int:
 def cmd_signoff(args) -> int:
     from xl_appraisal.export import libreoffice
     from xl_appraisal.signoff import write_signoffs
+    from xl_appraisal.workbook.paths import check_output_folder
 
     console = _console()
-    written = write_signoffs(Path(args.book), Path(args.output), pdf=not args.no_pdf)
+    folder = check_output_folder(args.output, [args.book])
+    written = write_signoffs(Path(args.book), folder, pdf=not args.no_pdf, replace=args.force)
     for xlsx, pdf, digest in written:
         console.print(f"{xlsx}" + (f"  {pdf.name}" if pdf else "") + f"  指纹 {digest[:16]}…")
     if not args.no_pdf and not libreoffice():
@@ -178,8 +188,11 @@ def cmd_sync_vba(args) -> int:
 
 def cmd_import_signins(args) -> int:
     from xl_appraisal.signins import RecordsUnusable, import_signins
+    from xl_appraisal.workbook.paths import check_output
 
     console = _console()
+    if args.output:
+        check_output(args.output, [args.book, args.records])
     try:
         report = import_signins(Path(args.book), Path(args.records), Path(args.output) if args.output else None)
     except RecordsUnusable as exc:
@@ -213,9 +226,11 @@ def print_import(console: Console, report) -> None:
 
 def cmd_split(args) -> int:
     from xl_appraisal.handout import split
+    from xl_appraisal.workbook.paths import check_output_folder
 
     console = _console()
-    for path in split(Path(args.book), Path(args.output), args.due or "", args.contact or ""):
+    folder = check_output_folder(args.output, [args.book])
+    for path in split(Path(args.book), folder, args.due or "", args.contact or "", replace=args.force):
         console.print(f"已生成 {path}")
     console.print("请把各文件发给对应部门填写自评后交回，再运行 xl-appraisal collect 回收。")
     return EXIT_OK
@@ -223,8 +238,11 @@ def cmd_split(args) -> int:
 
 def cmd_collect(args) -> int:
     from xl_appraisal.handout import collect
+    from xl_appraisal.workbook.paths import check_output
 
     console = _console()
+    if args.output:
+        check_output(args.output, [args.book, *args.files])
     report = collect(Path(args.book), [Path(f) for f in args.files], Path(args.output) if args.output else None)
     print_collect(console, report)
     return EXIT_ERRORS if report.refused else EXIT_OK
@@ -269,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("book")
     p.add_argument("-o", "--output", required=True, help="输出文件夹")
     p.add_argument("--no-pdf", action="store_true", help="不转换 PDF")
+    p.add_argument("--force", action="store_true", help="覆盖文件夹中已有的签字表（旧文件先复制到“备份”文件夹）")
     p.set_defaults(func=cmd_signoff)
     p = sub.add_parser("import-signins", help="把打卡机或钉钉导出的签到记录转成考勤记录")
     p.add_argument("book")
@@ -280,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="输出文件夹")
     p.add_argument("--due", help="交回期限，如 2018年12月20日")
     p.add_argument("--contact", help="交回给谁，如 考核办 张敏")
+    p.add_argument("--force", action="store_true", help="覆盖文件夹中已有的自评表（旧文件先复制到“备份”文件夹）")
     p.set_defaults(func=cmd_split)
     p = sub.add_parser("collect", help="回收自评表：把各部门交回的自评合并进总表")
     p.add_argument("book")
@@ -327,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except AppError as exc:
         console = _console()
-        console.print(exc.message, style="red", markup=False)
+        console.print(exc.message, style="red", markup=False, soft_wrap=True)  # one sentence, one line
         for line in exc.details if isinstance(exc, Refused) else []:
             console.print(f"  {line}", markup=False)
         return exc.exit_code

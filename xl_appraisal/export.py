@@ -213,12 +213,16 @@ def whole_digest(digests: list[tuple[str, str]]) -> str:
 
 
 def export_book(source: Path, target: Path, generated: dt.datetime | None = None) -> str:
-    """Write the 报送版 of `source` to `target`; returns its fingerprint."""
+    """Write the 报送版 of `source` to `target` (an existing `target` goes to 备份/ first); returns its
+    fingerprint. The target may never be the source."""
+    from xl_appraisal.workbook.paths import check_output
+
+    check_output(target, [source])
     outcome = evaluate(source)
     wb = build_export(outcome, generated or dt.datetime.now())
     buf = io.BytesIO()
     wb.save(buf)
-    atomic_write(Path(target), buf.getvalue(), backup=False)
+    atomic_write(Path(target), buf.getvalue())
     return fingerprint_of(Path(target))
 
 
@@ -311,7 +315,7 @@ def email_draft(outcome: Outcome, export_path: Path, fingerprint: str) -> Path:
     msg.add_attachment(export_path.read_bytes(), maintype="application",
                        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=export_path.name)
     eml = export_path.with_suffix(".eml")
-    atomic_write(eml, bytes(msg), backup=False)
+    atomic_write(eml, bytes(msg))
     return eml
 
 

@@ -98,15 +98,21 @@ def build_handout(book: Book, dept: Department, due: str, contact: str) -> Workb
     return wb
 
 
-def split(book_path: Path, outdir: Path, due: str = "", contact: str = "") -> list[Path]:
+def split(book_path: Path, outdir: Path, due: str = "", contact: str = "", replace: bool = True) -> list[Path]:
+    """One handout per department into `outdir` (made when missing). Never over the master; an existing
+    handout is replaced (the old one copied to 备份/) only with `replace` (the CLI's --force)."""
+    from xl_appraisal.workbook.paths import check_output_folder, check_outputs
+
     book = require_book(read_book(book_path), "分发自评表")
+    check_output_folder(outdir, [book_path])
+    check_outputs([outdir / handout_name(d) for d in book.policy.departments], [book_path], replace=replace)
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
     for dept in book.policy.departments:
         buf = io.BytesIO()
         build_handout(book, dept, due, contact).save(buf)
         path = outdir / handout_name(dept)
-        atomic_write(path, buf.getvalue(), backup=False)
+        atomic_write(path, buf.getvalue())
         written.append(path)
     return written
 

@@ -194,6 +194,7 @@ def to_json(outcome: Outcome) -> dict:
     }
 
 
-def write_json(outcome: Outcome, path: str | os.PathLike) -> None:
+def write_json(outcome: Outcome, path: str | os.PathLike, backup: bool = True) -> None:
+    """The JSON result, saved atomically; an existing file it replaces goes to 备份/ unless `backup` is False."""
     text = json.dumps(to_json(outcome), ensure_ascii=False, indent=2)
-    atomic_write(Path(path), text.encode("utf-8"), backup=False)
+    atomic_write(Path(path), text.encode("utf-8"), backup=backup)

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from xl_appraisal.engine.model import HEAD
-from xl_appraisal.export import canonical, to_pdf
+from xl_appraisal.export import canonical, libreoffice, to_pdf
 from xl_appraisal.service import Outcome, evaluate, text_height
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook.build import put
@@ -121,19 +121,31 @@ def _digest(ws) -> str:
     return h.hexdigest()
 
 
-def write_signoffs(source: Path, outdir: Path, pdf: bool = True) -> list[tuple[Path, Path | None, str]]:
-    """One .xlsx (and a PDF when LibreOffice is installed) per department."""
+def signoff_name(year: int, dept_name: str) -> str:
+    return f"{year}-{dept_name}-签字表.xlsx"
+
+
+def write_signoffs(source: Path, outdir: Path, pdf: bool = True,
+                   replace: bool = True) -> list[tuple[Path, Path | None, str]]:
+    """One .xlsx (and a PDF when LibreOffice is installed) per department, into `outdir` (made when
+    missing). Never over the source; existing sheets are replaced (old ones to 备份/) only with `replace`."""
+    from xl_appraisal.workbook.paths import check_output_folder, check_outputs
+
     outcome = evaluate(source)
     book, _ = outcome.complete("生成签字表")
+    check_output_folder(outdir, [source])
+    names = [outdir / signoff_name(book.year, d.name) for d in book.policy.departments]
+    check_outputs(names + ([p.with_suffix(".pdf") for p in names] if pdf and libreoffice() else []), [source],
+                  replace=replace)
     outdir.mkdir(parents=True, exist_ok=True)
     generated = dt.datetime.now()
     written = []
     for dept in book.policy.departments:
         wb, digest = build_signoff(outcome, dept.name, generated)
-        path = outdir / f"{book.year}-{dept.name}-签字表.xlsx"
+        path = outdir / signoff_name(book.year, dept.name)
         buf = io.BytesIO()
         wb.save(buf)
-        atomic_write(path, buf.getvalue(), backup=False)
+        atomic_write(path, buf.getvalue())
         written.append((path, to_pdf(path, outdir) if pdf else None, digest))
     return written
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from xl_appraisal.calendar import YearCalendar, year_calendar
+from xl_appraisal.errors import Unusable
 from xl_appraisal.policy import DEFAULT_POLICY, Policy, load_policy
 from xl_appraisal.workbook.build import BookData, build_workbook
 from xl_appraisal.workbook.package import Macros, package
 from xl_appraisal.workbook.save import atomic_write
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # Excel dates and the holiday data need no more; outside is a typo
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "workbook_template.xlsm"
 
 
@@ -49,9 +51,17 @@ def template_bytes() -> bytes:
     return workbook_bytes(policy.year)[0]
 
 
+def check_year(year: int) -> None:
+    """An assessment year the workbook can hold (a typo such as 20188 or 18 is refused, exit 2)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Unusable(f"年度 {year} 不对：请写{FIRST_YEAR}到{LAST_YEAR}之间的四位数年份，如 2026")
+
+
 def new_workbook(out: Path, year: int, policy_name: str = DEFAULT_POLICY) -> YearCalendar:
+    """A new year's workbook at `out` (a file it replaces, with `new --force`, goes to 备份/ first)."""
+    check_year(year)
     data, cal = workbook_bytes(year, policy_name, macro_enabled=out.suffix.lower() != ".xlsx")
-    atomic_write(out, data, backup=False)
+    atomic_write(out, data)
     return cal
 
 
