@@ -183,13 +183,19 @@ def test_output_that_is_a_folder_is_refused(book, tmp_path, capsys):
     assert code == 2 and "是文件夹" in out and one_sentence(out)
 
 
-def test_replacing_an_existing_output_keeps_the_old_one_in_backup(book, tmp_path, capsys):
+@pytest.mark.parametrize("argv", [["export", "{book}", "-o", "{old}"], ["recalc", "{book}", "-o", "{old}"],
+                                  ["recalc", "{book}", "--json", "{old}"],
+                                  ["import-signins", "{book}", str(RECORDS), "-o", "{old}"]],
+                         ids=["export", "recalc-o", "recalc-json", "import-signins-o"])
+def test_replacing_an_existing_output_keeps_the_old_one_in_backup(book, tmp_path, capsys, argv):
     """Documented: recalc/import-signins/collect -o, export -o and --json replace an existing output,
     after copying it into 备份/ beside it."""
-    old = tmp_path / "报送版.xlsx"
-    old.write_bytes(b"last week's export")
-    assert run(capsys, "export", book, "-o", old)[0] == 0
-    assert [p.read_bytes() for p in (tmp_path / "备份").iterdir()] == [b"last week's export"]
+    old = tmp_path / "上周的结果.xlsx"
+    old.write_bytes(b"last week's result")
+    assert run(capsys, *[a.format(book=book, old=old) for a in argv])[0] in (0, 1)
+    assert old.read_bytes() != b"last week's result"
+    assert [p.read_bytes() for p in (tmp_path / "备份").iterdir() if p.name.startswith(old.stem)] == [
+        b"last week's result"]
 
 
 def test_new_does_not_replace_without_force(book, capsys):

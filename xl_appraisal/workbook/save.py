@@ -153,7 +153,7 @@ def write_failed(exc: OSError, shown: Path, folder: Path) -> Unusable:
 
 
 # Writing ---------------------------------------------------------------------------------------------
-def _prepare(target: Path, fill: Callable[[BinaryIO], None], like: os.stat_result | None = None) -> Path:
+def _prepare(target: Path, fill: Callable[[BinaryIO], object], like: os.stat_result | None = None) -> Path:
     """A temporary file beside `target` (usual mode, or `like`'s identity), filled and fsynced; the caller
     renames it over `target`. On any failure the temporary file is removed and the error raised."""
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")

@@ -23,12 +23,11 @@ def write_plan(book: Book | Unreadable, plan: Plan, out: Path | None = None, *, 
     in_place = out is None or _same_file(target, Path(book.path))
     if in_place and new is data:
         return False  # nothing changed: no write, no backup
-    atomic_write(target, new, backup=backup and in_place)
+    atomic_write(target, new, backup=backup)  # an existing `out` it replaces also goes to 备份/ first
     return True
 
 
 def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
+    from xl_appraisal.workbook.paths import same_file
+
+    return same_file(a, b)
