@@ -550,3 +550,25 @@ def test_lock_on_an_existing_output_is_refused_before_work(book, tmp_path, capsy
     code, text = run(capsys, "export", book, "-o", out)
     assert code == 2 and "正在 Excel 或 WPS 中打开" in text
     assert out.read_bytes() == b"open in Excel"
+
+
+def test_signoff_force_keeps_the_old_pdfs_too(book, tmp_path, capsys, monkeypatch):
+    """LibreOffice writes the PDF itself (not through atomic_write): with --force the old PDF goes to 备份/."""
+    from xl_appraisal import signoff
+
+    def fake_pdf(xlsx, outdir):
+        pdf = outdir / (xlsx.stem + ".pdf")
+        pdf.write_bytes(b"new pdf")
+        return pdf
+
+    monkeypatch.setattr(signoff, "to_pdf", fake_pdf)
+    monkeypatch.setattr(signoff, "libreoffice", lambda: "soffice")
+    folder = tmp_path / "签字表"
+    assert run(capsys, "signoff", book, "-o", folder)[0] == 0
+    pdf = sorted(folder.glob("*.pdf"))[0]
+    pdf.write_bytes(b"signed and scanned")
+    code, out = run(capsys, "signoff", book, "-o", folder)
+    assert code == 2 and pdf.name in out
+    assert run(capsys, "signoff", book, "-o", folder, "--force")[0] == 0
+    kept = {p.name.split(".")[0]: p.read_bytes() for p in (folder / "备份").iterdir() if p.suffix == ".pdf"}
+    assert kept[pdf.stem] == b"signed and scanned" and len(kept) == len(list(folder.glob("*.pdf")))

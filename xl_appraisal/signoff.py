@@ -16,7 +16,7 @@ from xl_appraisal.export import canonical, libreoffice, to_pdf
 from xl_appraisal.service import Outcome, evaluate, text_height
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook.build import put
-from xl_appraisal.workbook.save import atomic_write
+from xl_appraisal.workbook.save import atomic_write, make_backup
 
 LINE = Side(style="thin", color="333333")
 BOX = Border(left=LINE, right=LINE, top=LINE, bottom=LINE)
@@ -146,6 +146,8 @@ def write_signoffs(source: Path, outdir: Path, pdf: bool = True,
         buf = io.BytesIO()
         wb.save(buf)
         atomic_write(path, buf.getvalue())
+        if pdf and path.with_suffix(".pdf").exists():
+            make_backup(path.with_suffix(".pdf"))  # LibreOffice writes the PDF itself: keep the old one first
         written.append((path, to_pdf(path, outdir) if pdf else None, digest))
     return written
 
