@@ -572,3 +572,16 @@ def test_signoff_force_keeps_the_old_pdfs_too(book, tmp_path, capsys, monkeypatc
     assert run(capsys, "signoff", book, "-o", folder, "--force")[0] == 0
     kept = {p.name.split(".")[0]: p.read_bytes() for p in (folder / "备份").iterdir() if p.suffix == ".pdf"}
     assert kept[pdf.stem] == b"signed and scanned" and len(kept) == len(list(folder.glob("*.pdf")))
+
+
+def test_any_other_os_error_while_writing_is_one_sentence(book, capsys, monkeypatch):
+    """An I/O error from the disk or the network share: exit 2, one sentence, the workbook as it was."""
+    before = snapshot(book.parent)
+
+    def failing_fsync(fd):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(save_mod.os, "fsync", failing_fsync)
+    code, out = run(capsys, "recalc", book)
+    assert code == 2 and "失败" in out and "原文件未改动" in out and one_sentence(out)
+    assert snapshot(book.parent) == before

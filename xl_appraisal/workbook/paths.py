@@ -54,9 +54,9 @@ def check_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (
     folder = real.parent
     shown_folder = out.parent if str(out.parent) not in ("", ".") else Path.cwd()
     if not folder.exists():
-        raise Unusable(f"文件夹 {shown_folder} 不存在，没有写入任何文件：请先建好这个文件夹，或换一个输出位置")
+        raise Unusable(f"文件夹“{shown_folder}”不存在，没有写入任何文件：请先建好这个文件夹，或换一个输出位置")
     if not folder.is_dir():
-        raise Unusable(f"{shown_folder} 不是文件夹，没有写入任何文件：请换一个输出位置")
+        raise Unusable(f"“{shown_folder}”不是文件夹，没有写入任何文件：请换一个输出位置")
     if not _writable_folder(folder):
         raise folder_not_writable(shown_folder)
     if out.exists():

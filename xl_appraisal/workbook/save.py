@@ -96,7 +96,7 @@ def _busy(path: Path, lock: Path) -> FileBusy:
     else:
         app, close = "Excel 或 WPS", "请先关闭它，或在 Excel 中点“重新计算”"
     return FileBusy(f"{path.name} 正在 {app} 中打开（{held}锁文件 {lock.name} 生成于 {since}）：{close}；"
-                    f"如果确定没有人打开它（程序异常退出会留下这个隐藏的锁文件），删除 {lock} 后再试")
+                    f"如果确定没有人打开它（程序异常退出会留下这个隐藏的锁文件），删除 {lock.absolute()} 后再试")
 
 
 def ensure_not_open(path: Path) -> None:
@@ -140,7 +140,7 @@ def ensure_writable(path: Path, shown: Path | None = None) -> None:
 
 
 def folder_not_writable(folder: Path) -> ReadOnly:
-    return ReadOnly(f"文件夹 {folder} 不能写入（只读或没有权限），没有写入任何文件：请换一个文件夹，或请管理员开放写入权限")
+    return ReadOnly(f"文件夹“{folder}”不能写入（只读或没有权限），没有写入任何文件：请换一个文件夹，或请管理员开放写入权限")
 
 
 def write_failed(exc: OSError, shown: Path, folder: Path) -> Unusable:
