@@ -10,103 +10,79 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from rich import box
-from rich.console import Console
-from rich.table import Table as RichTable
+from xl_appraisal.argparse_zh import ChineseParser
+from xl_appraisal.terminal import (
+    NORMAL,
+    QUIET,
+    VERBOSE,
+    Screen,
+    add_row,
+    check_line,
+    make_console,
+    make_table,
+    print_issues,
+    print_results,
+    verdict_style,
+)
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
 
-def _console() -> Console:
-    console = Console(highlight=False)
-    if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
-        console = Console(highlight=False, width=140)
-    return console
-
-
-def Table(**kw) -> RichTable:  # noqa: N802 - one look for every table
-    return RichTable(box=box.SIMPLE_HEAD, pad_edge=False, **kw)
-
-
-def print_issues(console: Console, issues) -> None:
-    if not issues:
-        console.print("[green]校验通过：没有错误或提醒。[/green]")
-        return
-    table = Table(title="校验结果", show_lines=False, header_style="bold")
-    table.add_column("级别", no_wrap=True)
-    table.add_column("位置", no_wrap=True)
-    table.add_column("说明")
-    for i in issues:
-        level = "[red]错误[/red]" if i.level == "error" else "[yellow]提醒[/yellow]"
-        table.add_row(level, i.where, i.message)
-    console.print(table)
-    errors = sum(i.level == "error" for i in issues)
-    console.print(f"共 {errors} 个错误、{len(issues) - errors} 个提醒。")
-
-
-def print_results(console: Console, outcome) -> None:
-    r = outcome.result
-    if r is None:
-        return
-    t = Table(title="各部门得分", header_style="bold")
-    for h in ("部门", "基础得分", "计入加分", "总分", "档次", "排名", "阶段"):
-        t.add_column(h, justify="right" if h not in ("部门", "阶段") else "left")
-    for d in r.departments:
-        t.add_row(d.name, f"{d.base:.2f}", f"{d.bonus:.2f}", f"{d.total:.2f}", str(d.tiers), str(d.rank), d.stage)
-    console.print(t)
-    p = Table(title=f"发放表（{'审定' if r.final else '暂定'}）", header_style="bold")
-    for h in ("姓名", "部门", "职务", "挂钩得分", "旷工(半天)", "考勤津贴", "目标管理奖金", "合计"):
-        p.add_column(h, justify="right" if h in ("挂钩得分", "旷工(半天)", "考勤津贴", "目标管理奖金", "合计") else "left")
-    for x in r.people:
-        score = "" if x.linked_score is None else f"{x.linked_score:.2f}"
-        p.add_row(x.name, x.department, x.role, score, str(x.absent_half_days), f"{x.allowance:,.2f}",
-                  f"{x.bonus:,.2f}", f"{x.total:,.2f}" + (" 全额扣除" if x.forfeited else ""))
-    total = sum(x.total for x in r.people)
-    p.add_row("合计", "", "", "", "", "", "", f"{total:,.2f}")
-    console.print(p)
+def _screen(args=None) -> Screen:
+    mode = getattr(args, "mode", NORMAL) if args is not None else NORMAL
+    return Screen(mode or NORMAL)
 
 
 def cmd_new(args) -> int:
     from xl_appraisal.templates import check_year, new_workbook
     from xl_appraisal.workbook.paths import check_output
 
-    console = _console()
+    screen = _screen(args)
     check_year(args.year)
     out = check_output(args.output, replace=args.force)
     cal = new_workbook(out, args.year, args.policy)
-    console.print(f"已生成 {out}（{args.year}年，{cal.working_days}个工作日）")
     if not cal.official:
         from xl_appraisal.calendar import CHECK_BY_HAND
 
-        console.print(f"[yellow]注意：{CHECK_BY_HAND.format(year=args.year)}[/yellow]")
+        screen.line(f"注意：{CHECK_BY_HAND.format(year=args.year)}", style="yellow")
+    screen.verdict(f"已生成 {out}（{args.year}年，{cal.working_days}个工作日）")
     return EXIT_OK
 
 
 def cmd_check(args) -> int:
     from xl_appraisal.service import evaluate
 
-    console = _console()
+    screen = _screen(args)
     outcome = evaluate(args.book)
-    print_issues(console, outcome.issues)
+    print_issues(screen, outcome.issues, sheet_written=False)
+    screen.verdict(f"{check_line(outcome.issues)}（只校验，未写入）", style=verdict_style(outcome.issues))
     return EXIT_ERRORS if outcome.has_errors else EXIT_OK
+
+
+def written_text(written: bool | None, path: object, what: str = "") -> str:
+    """The tail of a verdict: where the result went, or that nothing needed writing."""
+    if written is False:
+        return f"内容无变化，未写入 {path}"
+    return f"已写入 {path}" + (f"（{what}）" if what else "")
 
 
 def cmd_recalc(args) -> int:
     from xl_appraisal.service import recalc, write_json
     from xl_appraisal.workbook.paths import check_output
 
-    console = _console()
+    screen = _screen(args)
     if args.output:
         check_output(args.output, [args.book])
     if args.json:
         check_output(args.json, [args.book] + ([args.output] if args.output else []), what="JSON 文件")
     outcome = recalc(args.book, args.output)
-    print_issues(console, outcome.issues)
-    print_results(console, outcome)
-    console.print(f"已写入 {args.output or args.book}（汇总、发放、校验、计分）")
+    print_results(screen, outcome.result)
+    print_issues(screen, outcome.issues)
     if args.json:
         write_json(outcome, args.json)
-        console.print(f"已写出 {args.json}")
+        screen.line(f"已写出 {args.json}")
+    tail = written_text(outcome.written, args.output or args.book, "汇总、发放、校验、计分")
+    screen.verdict(f"{check_line(outcome.issues)}；{tail}", style=verdict_style(outcome.issues))
     return EXIT_ERRORS if outcome.has_errors else EXIT_OK
 
 
@@ -115,17 +91,18 @@ def cmd_demo(args) -> int:
     from xl_appraisal.templates import demo_workbook
     from xl_appraisal.workbook.paths import check_output_folder
 
-    console = _console()
+    screen = _screen(args)
     folder = check_output_folder(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     book = folder / "2018年度目标管理考核（示例）.xlsm"
     demo_workbook(book)
     outcome = recalc(book, backup=False)
-    print_issues(console, outcome.issues)
-    print_results(console, outcome)
+    print_results(screen, outcome.result)
+    print_issues(screen, outcome.issues)
     json_path = folder / "2018年度目标管理考核（示例）.json"
     write_json(outcome, json_path, backup=False)
-    console.print(f"示例工作簿：{book}\n计算结果：{json_path}")
+    screen.line(f"计算结果：{json_path}")
+    screen.verdict(f"{check_line(outcome.issues)}；已写入示例工作簿 {book}", style=verdict_style(outcome.issues))
     return EXIT_ERRORS if outcome.has_errors else EXIT_OK
 
 
@@ -134,31 +111,34 @@ def cmd_export(args) -> int:
     from xl_appraisal.service import evaluate
     from xl_appraisal.workbook.paths import check_output
 
-    console = _console()
+    screen = _screen(args)
     out = check_output(args.output, [args.book])
     if args.email:
         check_output(out.with_suffix(".eml"), [args.book, out], what="邮件草稿")
     fingerprint = export_book(Path(args.book), out)
-    console.print(f"已导出报送版：{out}\n指纹（SHA-256）：{fingerprint}")
+    screen.line(f"指纹（SHA-256）：{fingerprint}")
     if args.email:
         eml = email_draft(evaluate(args.book), out, fingerprint)
-        console.print(f"已生成邮件草稿：{eml}（双击用 Outlook、Foxmail 或 Thunderbird 打开后发送）")
+        screen.line(f"已生成邮件草稿：{eml}（双击用 Outlook、Foxmail 或 Thunderbird 打开后发送）")
+    screen.verdict(f"已导出报送版：{out}")
     return EXIT_OK
 
 
 def cmd_verify(args) -> int:
     from xl_appraisal.export import NotAnExport, verify
 
-    console = _console()
+    screen = _screen(args)
     try:
         verdict = verify(Path(args.file))
     except NotAnExport as exc:
-        console.print(f"[red]{exc}[/red]")
+        screen.verdict(str(exc), style="red")
         return EXIT_UNUSABLE
     if verdict.ok:
-        console.print(f"[green]未被改动：指纹 {verdict.fingerprint} 相符。[/green]")
+        screen.verdict(f"未被改动：指纹 {verdict.fingerprint} 相符。", style="green")
         return EXIT_OK
-    console.print("[red]文件已被改动：[/red]\n" + "\n".join(f"  {line}" for line in verdict.changes))
+    for line in verdict.changes:
+        screen.line(f"  {line}")
+    screen.verdict(f"文件已被改动（{len(verdict.changes)}处，见上）。", style="red")
     return EXIT_ERRORS
 
 
@@ -167,72 +147,81 @@ def cmd_signoff(args) -> int:
     from xl_appraisal.signoff import write_signoffs
     from xl_appraisal.workbook.paths import check_output_folder
 
-    console = _console()
+    screen = _screen(args)
     folder = check_output_folder(args.output, [args.book])
     written = write_signoffs(Path(args.book), folder, pdf=not args.no_pdf, replace=args.force)
     for xlsx, pdf, digest in written:
-        console.print(f"{xlsx}" + (f"  {pdf.name}" if pdf else "") + f"  指纹 {digest[:16]}…")
+        screen.line(f"{xlsx}" + (f"  {pdf.name}" if pdf else "") + f"  指纹 {digest[:16]}…")
     if not args.no_pdf and not libreoffice():
-        console.print("[yellow]未安装 LibreOffice，只生成了 .xlsx；安装后可同时生成 PDF。[/yellow]")
+        screen.line("未安装 LibreOffice，只生成了 .xlsx；安装后可同时生成 PDF。", style="yellow")
+    screen.verdict(f"已生成 {len(written)} 份确认表，在 {args.output}")
     return EXIT_OK
 
 
 def cmd_sync_vba(args) -> int:
     from xl_appraisal.excel.sync import sync_vba
 
-    console = _console()
-    old, new = sync_vba(Path(args.book))
-    console.print(f"已把 {args.book} 中的 xlwings 模块由 {old or '（无）'} 更新为 {new}，其他模块和数据不变。")
+    screen = _screen(args)
+    old, new, changed = sync_vba(Path(args.book))
+    if not changed:
+        screen.verdict(f"{args.book} 中的 xlwings 模块已是最新（{new}），未写入。")
+    else:
+        screen.verdict(f"已把 {args.book} 中的 xlwings 模块由 {old or '（无）'} 更新为 {new}，其他模块和数据不变。")
     return EXIT_OK
 
 
 def cmd_import_signins(args) -> int:
-    from xl_appraisal.signins import RecordsUnusable, import_signins
+    from xl_appraisal.signins import import_signins
     from xl_appraisal.workbook.paths import check_output
 
-    console = _console()
+    screen = _screen(args)
     if args.output:
         check_output(args.output, [args.book, args.records])
-    try:
-        report = import_signins(Path(args.book), Path(args.records), Path(args.output) if args.output else None)
-    except RecordsUnusable as exc:
-        console.print(f"[red]{exc}[/red]")
-        return EXIT_UNUSABLE
-    print_import(console, report)
+    out = Path(args.output) if args.output else None
+    report = import_signins(Path(args.book), Path(args.records), out)
+    print_import(screen, report)
+    if report.added:
+        screen.verdict(f"新增考勤记录 {len(report.added)} 条；{written_text(report.written, out or args.book, '考勤')}")
+    else:
+        screen.verdict("没有需要新增的考勤记录，未写入。")
     return EXIT_OK
 
 
-def print_import(console: Console, report) -> None:
+def print_import(screen: Screen, report) -> None:
     if report.first is None:
-        console.print("签到记录中没有可用的打卡。")
+        screen.line("签到记录中没有可用的打卡。")
         return
-    console.print(f"签到记录范围：{report.first} 至 {report.last}（范围外的日子不判断，视为出勤）")
-    kinds = "、".join(f"{k}{n}个半天" for k, n in sorted(report.per_kind.items())) or "无"
-    console.print(f"新增考勤记录 {len(report.added)} 条：{kinds}；已导入过、跳过 {report.already} 条。")
+    screen.line(f"签到记录范围：{report.first} 至 {report.last}（范围外的日子不判断，视为出勤）")
+    records = report.records_per_kind()
+    kinds = "、".join(f"{k}{records[k]}条（{n}个半天）" for k, n in sorted(report.per_kind.items())) or "无"
+    halves = sum(report.per_kind.values())
+    screen.line(f"新增考勤记录 {len(report.added)} 条，共 {halves} 个半天：{kinds}。"
+                f"此前已导入、这次跳过 {report.already} 个半天。")
     if report.per_person:
-        t = Table(title="按人统计（半天数）", header_style="bold")
-        for h in ("姓名", "旷工", "迟到", "早退", "漏签"):
-            t.add_column(h, justify="left" if h == "姓名" else "right")
+        t = make_table("按人统计（半天数；全天记录算2个半天）", ("姓名", "旷工", "迟到", "早退", "漏签"),
+                       right=("旷工", "迟到", "早退", "漏签"))
         for name, counts in sorted(report.per_person.items()):
-            t.add_row(name, *(str(counts.get(k, 0)) for k in ("旷工", "迟到", "早退", "漏签")))
-        console.print(t)
+            add_row(t, name, *(counts.get(k, 0) for k in ("旷工", "迟到", "早退", "漏签")))
+        screen.table(t)
     for line in report.typed_wins:
-        console.print(f"[yellow]{line}[/yellow]")
+        screen.line(line, style="yellow")
     if report.unknown_names:
-        console.print(f"[yellow]不在人员表中、未导入：{'、'.join(report.unknown_names)}[/yellow]")
+        screen.line(f"不在人员表中、未导入：{'、'.join(report.unknown_names)}", style="yellow")
     if report.not_in_records:
-        console.print(f"[yellow]人员表中有、签到记录中没有（未判断）：{'、'.join(report.not_in_records)}[/yellow]")
+        screen.line(f"人员表中有、签到记录中没有（未判断）：{'、'.join(report.not_in_records)}", style="yellow")
 
 
 def cmd_split(args) -> int:
     from xl_appraisal.handout import split
     from xl_appraisal.workbook.paths import check_output_folder
 
-    console = _console()
+    screen = _screen(args)
     folder = check_output_folder(args.output, [args.book])
-    for path in split(Path(args.book), folder, args.due or "", args.contact or "", replace=args.force):
-        console.print(f"已生成 {path}")
-    console.print("请把各文件发给对应部门填写自评后交回，再运行 xl-appraisal collect 回收。")
+    paths = split(Path(args.book), folder, args.due or "", args.contact or "", replace=args.force)
+    for path in paths:
+        screen.line(f"已生成 {path}")
+    screen.line("请把各文件发给对应部门填写自评后交回，再运行 xl-appraisal collect 回收。")
+    screen.verdict(f"已生成 {len(paths)} 份自评表，在 {args.output}")
     return EXIT_OK
 
 
@@ -240,77 +229,100 @@ def cmd_collect(args) -> int:
     from xl_appraisal.handout import collect
     from xl_appraisal.workbook.paths import check_output
 
-    console = _console()
+    screen = _screen(args)
     if args.output:
         check_output(args.output, [args.book, *args.files])
-    report = collect(Path(args.book), [Path(f) for f in args.files], Path(args.output) if args.output else None)
-    print_collect(console, report)
+    out = Path(args.output) if args.output else None
+    report = collect(Path(args.book), [Path(f) for f in args.files], out)
+    print_collect(screen, report)
+    if report.merged:
+        tail = written_text(report.written, out or args.book)
+    else:
+        tail = "未写入"
+    style = "red" if report.refused else None
+    screen.verdict(f"已回收 {len(report.merged)} 个部门，未回收 {len(report.refused)} 份；{tail}", style=style)
     return EXIT_ERRORS if report.refused else EXIT_OK
 
 
-def print_collect(console: Console, report) -> None:
-    console.print(f"已回收：{'、'.join(report.merged) or '无'}")
+def print_collect(screen: Screen, report) -> None:
+    screen.line(f"已回收：{'、'.join(report.merged) or '无'}")
     for line in report.changes:
-        console.print(f"[yellow]自评有改动：{line}[/yellow]")
+        screen.line(f"自评有改动：{line}", style="yellow")
     for name, why in report.refused:
-        console.print(f"[red]未回收 {name}：{why}[/red]")
+        screen.line(f"未回收 {name}：{why}", style="red")
     if report.missing:
-        console.print(f"尚未交回：{'、'.join(report.missing)}")
+        screen.line(f"尚未交回：{'、'.join(report.missing)}")
+
+
+def _output_options() -> ChineseParser:
+    """-v/--verbose and -q/--quiet, shared by every command."""
+    common = ChineseParser(add_help=False)
+    group = common.add_argument_group("输出").add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", dest="mode", action="store_const", const=VERBOSE,
+                       help="全部显示（不限条数）")
+    group.add_argument("-q", "--quiet", dest="mode", action="store_const", const=QUIET, help="只显示最后一行结论")
+    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xl-appraisal", description="县总工会机关目标管理考核、考勤津贴与目标管理奖金")
+    parser = ChineseParser(prog="xl-appraisal", description="县总工会机关目标管理考核、考勤津贴与目标管理奖金")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
-    p = sub.add_parser("new", help="新建某年度的空白考核工作簿")
-    p.add_argument("-o", "--output", required=True, help="输出文件，如 2026考核.xlsm")
-    p.add_argument("--year", type=int, default=dt.date.today().year, help="考核年度（默认今年）")
-    p.add_argument("--policy", default="pengze-2018", help="考核办法（内置名称或 .toml 文件）")
+    common = [_output_options()]
+
+    def command(name: str, help: str):
+        return sub.add_parser(name, help=help, description=help, parents=common)
+
+    book = {"metavar": "工作簿", "help": "考核工作簿（.xlsm 或 .xlsx）"}
+    p = command("new", "新建某年度的空白考核工作簿")
+    p.add_argument("-o", "--output", required=True, metavar="文件", help="输出文件，如 2026考核.xlsm")
+    p.add_argument("--year", type=int, default=dt.date.today().year, metavar="年份", help="考核年度（默认今年）")
+    p.add_argument("--policy", default="pengze-2018", metavar="办法", help="考核办法（内置名称或 .toml 文件）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     p.set_defaults(func=cmd_new)
-    p = sub.add_parser("check", help="只校验，不写任何内容")
-    p.add_argument("book")
+    p = command("check", "只校验，不写任何内容")
+    p.add_argument("book", **book)
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("recalc", help="校验并计算，写入汇总、发放、校验表")
-    p.add_argument("book")
-    p.add_argument("-o", "--output", help="另存为（默认写回原文件，并在“备份”文件夹保留旧版）")
-    p.add_argument("--json", help="同时写出 JSON 结果")
+    p = command("recalc", "校验并计算，写入汇总、发放、校验表")
+    p.add_argument("book", **book)
+    p.add_argument("-o", "--output", metavar="文件", help="另存为（默认写回原文件，并在“备份”文件夹保留旧版）")
+    p.add_argument("--json", metavar="文件", help="同时写出 JSON 结果")
     p.set_defaults(func=cmd_recalc)
-    p = sub.add_parser("export", help="导出报送版（只有数值，没有宏），附防篡改指纹")
-    p.add_argument("book")
-    p.add_argument("-o", "--output", required=True, help="报送版文件，如 2018考核（报送版）.xlsx")
+    p = command("export", "导出报送版（只有数值，没有宏），附防篡改指纹")
+    p.add_argument("book", **book)
+    p.add_argument("-o", "--output", required=True, metavar="文件", help="报送版文件，如 2018考核（报送版）.xlsx")
     p.add_argument("--email", action="store_true", help="同时在旁边生成邮件草稿 .eml")
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("verify", help="核对报送版是否被改动")
-    p.add_argument("file")
+    p = command("verify", "核对报送版是否被改动")
+    p.add_argument("file", metavar="报送版", help="导出的报送版文件（.xlsx）")
     p.set_defaults(func=cmd_verify)
-    p = sub.add_parser("signoff", help="生成各部门考核结果确认表（签字用，.xlsx 和 PDF）")
-    p.add_argument("book")
-    p.add_argument("-o", "--output", required=True, help="输出文件夹")
+    p = command("signoff", "生成各部门考核结果确认表（签字用，.xlsx 和 PDF）")
+    p.add_argument("book", **book)
+    p.add_argument("-o", "--output", required=True, metavar="文件夹", help="输出文件夹")
     p.add_argument("--no-pdf", action="store_true", help="不转换 PDF")
     p.add_argument("--force", action="store_true", help="覆盖文件夹中已有的签字表（旧文件先复制到“备份”文件夹）")
     p.set_defaults(func=cmd_signoff)
-    p = sub.add_parser("import-signins", help="把打卡机或钉钉导出的签到记录转成考勤记录")
-    p.add_argument("book")
-    p.add_argument("records", help="签到记录：CSV（UTF-8 或 GBK）或 XLSX")
-    p.add_argument("-o", "--output", help="另存为（默认写回原文件并备份）")
+    p = command("import-signins", "把打卡机或钉钉导出的签到记录转成考勤记录")
+    p.add_argument("book", **book)
+    p.add_argument("records", metavar="签到记录", help="签到记录：CSV（UTF-8 或 GBK）或 XLSX")
+    p.add_argument("-o", "--output", metavar="文件", help="另存为（默认写回原文件并备份）")
     p.set_defaults(func=cmd_import_signins)
-    p = sub.add_parser("split", help="分发自评表：每个部门一个文件")
-    p.add_argument("book")
-    p.add_argument("-o", "--output", required=True, help="输出文件夹")
-    p.add_argument("--due", help="交回期限，如 2018年12月20日")
-    p.add_argument("--contact", help="交回给谁，如 考核办 张敏")
+    p = command("split", "分发自评表：每个部门一个文件")
+    p.add_argument("book", **book)
+    p.add_argument("-o", "--output", required=True, metavar="文件夹", help="输出文件夹")
+    p.add_argument("--due", metavar="期限", help="交回期限，如 2018年12月20日")
+    p.add_argument("--contact", metavar="联系人", help="交回给谁，如 考核办 张敏")
     p.add_argument("--force", action="store_true", help="覆盖文件夹中已有的自评表（旧文件先复制到“备份”文件夹）")
     p.set_defaults(func=cmd_split)
-    p = sub.add_parser("collect", help="回收自评表：把各部门交回的自评合并进总表")
-    p.add_argument("book")
-    p.add_argument("files", nargs="+", help="交回的自评表文件")
-    p.add_argument("-o", "--output", help="另存为（默认写回原文件并备份）")
+    p = command("collect", "回收自评表：把各部门交回的自评合并进总表")
+    p.add_argument("book", **book)
+    p.add_argument("files", nargs="+", metavar="自评表", help="交回的自评表文件（可以多个）")
+    p.add_argument("-o", "--output", metavar="文件", help="另存为（默认写回原文件并备份）")
     p.set_defaults(func=cmd_collect)
-    p = sub.add_parser("sync-vba", help="把工作簿中的 xlwings VBA 模块更新为已安装的版本")
-    p.add_argument("book")
+    p = command("sync-vba", "把工作簿中的 xlwings VBA 模块更新为已安装的版本")
+    p.add_argument("book", **book)
     p.set_defaults(func=cmd_sync_vba)
-    p = sub.add_parser("demo", help="生成2018年示例工作簿并计算")
-    p.add_argument("dir", nargs="?", default="demo-out")
+    p = command("demo", "生成2018年示例工作簿并计算")
+    p.add_argument("dir", nargs="?", default="demo-out", metavar="文件夹", help="放示例的文件夹（默认 demo-out）")
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -346,18 +358,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AppError as exc:
-        console = _console()
-        console.print(exc.message, style="red", markup=False, soft_wrap=True)  # one sentence, one line
+        console = make_console()
+        console.print(exc.message, style="red")
         for line in exc.details if isinstance(exc, Refused) else []:
-            console.print(f"  {line}", markup=False)
+            console.print(f"  {line}")
         return exc.exit_code
     except KeyboardInterrupt:
-        _console().print("已中断，未完成的写入不会留下半个文件。", style="yellow", markup=False)
+        make_console().print("已中断，未完成的写入不会留下半个文件。", style="yellow")
         return 130
     except Exception:  # a bug: one sentence on screen, the traceback in a log file
         log = write_crash_log()
         where = f"详细信息已写入 {log}" if log else "详细信息无法写入日志"
-        _console().print(f"程序内部出错，操作未完成（{where}）。请把这个文件发给维护人员。", style="red", markup=False)
+        make_console().print(f"程序内部出错，操作未完成（{where}）。请把这个文件发给维护人员。", style="red")
         return EXIT_INTERNAL
 
 

@@ -126,6 +126,7 @@ class CollectReport:
     missing: list[str] = field(default_factory=list)
     plan: Plan = field(default_factory=Plan)  # what merging writes into the master
     sources: dict[str, str] = field(default_factory=dict)  # department -> the file merged for it
+    written: bool = False  # a file was written
 
 
 def _same(a: object, b_: object) -> bool:
@@ -243,5 +244,5 @@ def collect(book_path: Path, files: list[Path], out: Path | None = None) -> Coll
     book = require_book(read_book(book_path), "回收自评表")
     report = plan_collect(book, files)
     if report.plan:
-        write_plan(book, report.plan, out)
+        report.written = write_plan(book, report.plan, out)
     return report

@@ -34,6 +34,7 @@ class Outcome:
     result: Result | None
     issues: list[Issue]
     tracking: Tracking | None = field(default=None, repr=False)  # 变更记录: what changed since the last recalc
+    written: bool | None = None  # after recalc: False when nothing changed and nothing was written
 
     @property
     def has_errors(self) -> bool:
@@ -161,7 +162,7 @@ def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None, backup
     from xl_appraisal.workbook.sink import write_plan
 
     outcome = evaluate(path, track_changes)  # the file is read once; the plan is applied to those same bytes
-    write_plan(outcome.book, plan_recalc(outcome), Path(out) if out else None, backup=backup)
+    outcome.written = write_plan(outcome.book, plan_recalc(outcome), Path(out) if out else None, backup=backup)
     return outcome
 
 

@@ -48,6 +48,11 @@ class ImportReport:
     first: dt.date | None = None
     last: dt.date | None = None
     plan: Plan = field(default_factory=Plan)  # the rows added to 考勤
+    written: bool = False  # a file was written
+
+    def records_per_kind(self) -> Counter:
+        """Rows added per kind (a 全天 row is one record of two half-days; per_kind counts half-days)."""
+        return Counter(row[3] for row in self.added)
 
 
 def _read_frame(path: Path):
@@ -225,5 +230,5 @@ def import_signins(book_path: Path, records: Path, out: Path | None = None) -> I
     book = read_book(book_path)
     report = plan_import(book, records)
     if report.plan:
-        write_plan(book, report.plan, out)
+        report.written = write_plan(book, report.plan, out)
     return report

@@ -1,0 +1,134 @@
+"""What the command line prints, in one shape for every command: the summary first, the issues after
+(capped, the rest counted and pointed at the 校验 sheet), and the verdict as the very last line, so it is
+what the clerk sees when the command ends.
+
+Every text is printed literally: the console interprets no markup and no emoji codes, so a name such as
+`张伟[/b]` or a note `旷工[/am]` shows as typed (rich would otherwise eat or choke on the brackets).
+Modes: normal (capped), verbose (everything), quiet (the verdict line only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+NORMAL, VERBOSE, QUIET = "normal", "verbose", "quiet"
+ERROR_CAP, WARNING_CAP = 20, 10  # issues shown in normal mode
+PEOPLE_CAP = 50  # rows of the payout table shown in normal mode
+
+
+def make_console() -> Console:
+    """A console that prints user text literally (no markup, no emoji codes, no highlighting)."""
+    console = Console(highlight=False, markup=False, emoji=False)
+    if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
+        console = Console(highlight=False, markup=False, emoji=False, width=140)
+    return console
+
+
+class Screen:
+    """The command line's output, honouring --verbose / --quiet."""
+
+    def __init__(self, mode: str = NORMAL, console: Console | None = None) -> None:
+        self.mode = mode
+        self.console = console or make_console()
+
+    @property
+    def verbose(self) -> bool:
+        return self.mode == VERBOSE
+
+    def line(self, text: str, style: str | None = None) -> None:
+        """A line of detail: not printed in quiet mode."""
+        if self.mode != QUIET:
+            self.console.print(Text(text, style=style or ""))
+
+    def table(self, table: Table) -> None:
+        if self.mode != QUIET:
+            self.console.print(table)
+
+    def verdict(self, text: str, style: str | None = None) -> None:
+        """The command's last line, printed in every mode."""
+        self.console.print(Text(text, style=style or ""))
+
+
+def make_table(title: str, headers: Sequence[str], right: Iterable[str] = ()) -> Table:
+    right = set(right)
+    table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
+    for h in headers:
+        table.add_column(Text(h), justify="right" if h in right else "left")
+    return table
+
+
+def add_row(table: Table, *values: object, style: str | None = None) -> None:
+    """A row of literal text (a value is never read as markup)."""
+    table.add_row(*(v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in values), style=style)
+
+
+def count_levels(issues: Sequence) -> tuple[int, int]:
+    errors = sum(i.level == "error" for i in issues)
+    return errors, len(issues) - errors
+
+
+def check_line(issues: Sequence) -> str:
+    errors, warnings = count_levels(issues)
+    return f"校验：{errors}个错误，{warnings}个提醒"
+
+
+def verdict_style(issues: Sequence) -> str:
+    errors, warnings = count_levels(issues)
+    return "red" if errors else "yellow" if warnings else "green"
+
+
+def shown_issues(issues: Sequence, verbose: bool) -> list:
+    """The issues printed: all in verbose mode, else the first ERROR_CAP errors and WARNING_CAP warnings."""
+    if verbose:
+        return list(issues)
+    errors = [i for i in issues if i.level == "error"][:ERROR_CAP]
+    warnings = [i for i in issues if i.level != "error"][:WARNING_CAP]
+    keep = {id(i) for i in errors + warnings}
+    return [i for i in issues if id(i) in keep]
+
+
+def print_issues(screen: Screen, issues: Sequence, sheet_written: bool = True) -> None:
+    """The issue table, capped unless verbose; the rest counted with where to find them."""
+    if not issues:
+        return
+    shown = shown_issues(issues, screen.verbose)
+    table = make_table("校验结果", ("级别", "位置", "说明"))
+    for i in shown:
+        level = Text("错误", style="red") if i.level == "error" else Text("提醒", style="yellow")
+        add_row(table, level, i.where, i.message)
+    screen.table(table)
+    rest = len(issues) - len(shown)
+    if rest:
+        errors, warnings = count_levels([i for i in issues if all(i is not s for s in shown)])
+        parts = "、".join(p for p in (f"{errors}个错误" if errors else "", f"{warnings}个提醒" if warnings else "") if p)
+        where = "见“校验”表，或" if sheet_written else ""
+        screen.line(f"另有{rest}条（{parts}）未显示，{where}加 --verbose 全部显示。")
+
+
+def print_results(screen: Screen, result) -> None:
+    """The departments' scores and the payout table (capped unless verbose)."""
+    if result is None:
+        return
+    t = make_table("各部门得分", ("部门", "基础得分", "计入加分", "总分", "档次", "排名", "阶段"),
+                   right=("基础得分", "计入加分", "总分", "档次", "排名"))
+    for d in result.departments:
+        add_row(t, d.name, f"{d.base:.2f}", f"{d.bonus:.2f}", f"{d.total:.2f}", d.tiers, d.rank, d.stage)
+    screen.table(t)
+    money_cols = ("挂钩得分", "旷工(半天)", "考勤津贴", "目标管理奖金", "合计")
+    p = make_table(f"发放表（{'审定' if result.final else '暂定'}）",
+                   ("姓名", "部门", "职务", *money_cols), right=money_cols)
+    people = result.people if screen.verbose else result.people[:PEOPLE_CAP]
+    for x in people:
+        score = "" if x.linked_score is None else f"{x.linked_score:.2f}"
+        add_row(p, x.name, x.department, x.role, score, x.absent_half_days, f"{x.allowance:,.2f}",
+                f"{x.bonus:,.2f}", f"{x.total:,.2f}" + (" 全额扣除" if x.forfeited else ""))
+    total = sum(x.total for x in result.people)
+    add_row(p, "合计", "", "", "", "", "", "", f"{total:,.2f}")
+    screen.table(p)
+    if len(people) < len(result.people):
+        screen.line(f"发放表另有{len(result.people) - len(people)}人未显示，见“发放”表，或加 --verbose 全部显示。")
