@@ -254,6 +254,46 @@ def print_collect(screen: Screen, report) -> None:
         screen.line(f"尚未交回：{'、'.join(report.missing)}")
 
 
+def cmd_calendar(args) -> int:
+    from xl_appraisal.calendar import weekday_zh
+    from xl_appraisal.calendar_refresh import refresh_calendar
+
+    screen = _screen(args)
+    out = Path(args.output) if args.output else None
+    report = refresh_calendar(Path(args.book), Path(args.holidays) if args.holidays else None, out)
+    changed = report.changed + (report.renamed if screen.verbose else [])
+    if changed:
+        t = make_table(f"按{report.source}改动的日子", ("日期", "星期", "原来", "现在"))
+        for ch in sorted(changed, key=lambda ch: ch.day):
+            add_row(t, ch.day.isoformat(), weekday_zh(ch.day), ch.before, ch.after)
+        screen.table(t)
+    if report.renamed and not screen.verbose:
+        screen.line(f"另有{len(report.renamed)}天只改了说明（如“待核对”改为“周末”或空白），加 --verbose 全部列出。")
+    if report.kept:
+        t = make_table("保留的手工修改（与生成结果不同，未改动）", ("日期", "星期", "表中", "生成结果"))
+        for ch in report.kept:
+            add_row(t, ch.day.isoformat(), weekday_zh(ch.day), ch.before, ch.after)
+        screen.table(t)
+    if report.added:
+        screen.line(f"日历表中缺少的 {report.added} 天已补在表格末尾。")
+    summary = (f"日历：{report.year}年共{report.working_days}个工作日；{len(report.changed)}天改了是否工作日，"
+               f"{len(report.renamed)}天只改了说明，保留手工修改{len(report.kept)}天")
+    screen.verdict(f"{summary}；{written_text(report.written if report.plan else False, out or args.book, '日历')}")
+    return EXIT_OK
+
+
+def cmd_install_shortcuts(args) -> int:
+    from xl_appraisal.shortcuts import install_shortcuts
+
+    screen = _screen(args)
+    paths = install_shortcuts(args.folder)
+    for path in paths:
+        screen.line(f"已写入 {path}")
+    names = "、".join(f"“{p.stem}”" for p in paths)
+    screen.verdict(f"已在“发送到”菜单加入{names}：在工作簿上点右键 → 发送到 → 选其中一项。")
+    return EXIT_OK
+
+
 def _output_options() -> ChineseParser:
     """-v/--verbose and -q/--quiet, shared by every command."""
     common = ChineseParser(add_help=False)
@@ -321,6 +361,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("sync-vba", "把工作簿中的 xlwings VBA 模块更新为已安装的版本")
     p.add_argument("book", **book)
     p.set_defaults(func=cmd_sync_vba)
+    p = command("calendar", "按 chinesecalendar 或国务院放假通知更新“日历”表（保留手工修改）")
+    p.add_argument("book", **book)
+    p.add_argument("--holidays", metavar="放假安排", help="照国务院办公厅通知写的放假安排文件（格式见 README）；"
+                   "不指定时用已安装的 chinesecalendar")
+    p.add_argument("-o", "--output", metavar="文件", help="另存为（默认写回原文件并备份）")
+    p.set_defaults(func=cmd_calendar)
+    p = command("install-shortcuts", "在 Windows 右键“发送到”菜单中加入“考核·重新计算”等（不用命令行）")
+    p.add_argument("--folder", metavar="文件夹", help="放到这个文件夹（默认是本用户的“发送到”文件夹）")
+    p.set_defaults(func=cmd_install_shortcuts)
     p = command("demo", "生成2018年示例工作簿并计算")
     p.add_argument("dir", nargs="?", default="demo-out", metavar="文件夹", help="放示例的文件夹（默认 demo-out）")
     p.set_defaults(func=cmd_demo)
@@ -359,9 +408,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except AppError as exc:
         console = make_console()
-        console.print(exc.message, style="red")
+        console.print(exc.message, style="red", soft_wrap=True)
         for line in exc.details if isinstance(exc, Refused) else []:
-            console.print(f"  {line}")
+            console.print(f"  {line}", soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         make_console().print("已中断，未完成的写入不会留下半个文件。", style="yellow")

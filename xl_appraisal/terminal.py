@@ -43,15 +43,15 @@ class Screen:
     def line(self, text: str, style: str | None = None) -> None:
         """A line of detail: not printed in quiet mode."""
         if self.mode != QUIET:
-            self.console.print(Text(text, style=style or ""))
+            self.console.print(Text(text, style=style or ""), soft_wrap=True)
 
     def table(self, table: Table) -> None:
         if self.mode != QUIET:
             self.console.print(table)
 
     def verdict(self, text: str, style: str | None = None) -> None:
-        """The command's last line, printed in every mode."""
-        self.console.print(Text(text, style=style or ""))
+        """The command's last line, printed in every mode, never broken (a script may read it)."""
+        self.console.print(Text(text, style=style or ""), soft_wrap=True)
 
 
 def make_table(title: str, headers: Sequence[str], right: Iterable[str] = ()) -> Table:

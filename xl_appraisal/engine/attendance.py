@@ -92,7 +92,16 @@ def build_calendar(rows: list[CalendarDay], year: int, issues: list[Issue]) -> C
         days[day] = flag == "是"
     if not days:
         issues.append(Issue("error", "日历", "", f"日历为空，无法判断{year}年的工作日（第四条）"))
+    elif weekdays_only(days):
+        issues.append(Issue("warning", "日历", "", f"{year}年的日历只按周一至周五排，没有标出法定节假日和调休上班日，"
+                            "考勤和请假天数可能不准；请按国务院办公厅的放假通知运行 xl-appraisal calendar 更新，或手工修改“日历”表"))
     return Calendar(days)
+
+
+def weekdays_only(days: dict[dt.date, bool]) -> bool:
+    """R8: a (nearly) whole year marked by the week alone, with no holiday and no make-up day. Every year
+    has statutory holidays on working days (春节 at least), so such a calendar was never checked."""
+    return len(days) >= 360 and all(work == (day.weekday() < 5) for day, work in days.items())
 
 
 def _period(raw: object, default: int, is_start: bool) -> int | None:
