@@ -230,3 +230,20 @@ def test_bracketed_file_names_print_literally_in_collect(book, tmp_path, capsys)
     code, text = run(["collect", str(book), str(foreign)], capsys)
     assert code == 1 and "别人的[am].xlsx" in text and "程序内部出错" not in text, text
     assert lines_of(text)[-1] == "已回收 0 个部门，未回收 1 份；未写入"
+
+
+def test_help_fits_the_terminal_and_lines_up_by_display_width(monkeypatch, capsys):
+    """argparse pads by len(): a Chinese metavar (工作簿) pushed its help text out of line."""
+    from xl_appraisal.argparse_zh import display_width
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for command in COMMANDS:
+        _, text = run([command, "--help"], capsys)
+        assert all(display_width(line) <= 80 for line in text.splitlines()), text
+    _, text = run(["recalc", "--help"], capsys)
+    starts = set()
+    for line in text.splitlines():
+        m = re.match(r"^(  \S.*?\S)\s{2,}(\S.*)$", line)
+        if m and not line.startswith("用法"):
+            starts.add(display_width(line) - display_width(m[2]))
+    assert len(starts) == 1, text

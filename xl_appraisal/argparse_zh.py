@@ -76,11 +76,78 @@ def _quoted(value: object) -> str:
     return f"“{value}”"
 
 
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal: CJK and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 class ChineseFormatter(argparse.HelpFormatter):
-    """Help text with Chinese headings; the usage prefix comes from the catalogue."""
+    """Help text with Chinese headings (the usage prefix comes from the catalogue), and the help column
+    aligned by display width: argparse pads by len(), which puts text after a Chinese metavar (工作簿)
+    as many columns too far as it has characters."""
 
     def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 - argparse's signature
         super().add_usage(usage, actions, groups, translate("usage: ") if prefix is None else prefix)
+
+    def _format_usage(self, usage, actions, groups, prefix):  # noqa: ANN001, ANN202 - argparse's signature
+        """The usage wrapped to the terminal by display width: argparse measures with len(), so narrow
+        its idea of the width by the overflow until the lines fit."""
+        width = self._width
+        try:
+            while True:
+                text = super()._format_usage(usage, actions, groups, prefix)
+                over = max(map(display_width, text.splitlines() or [""])) - width
+                if over <= 0 or self._width <= 30:
+                    return text
+                self._width -= over
+        finally:
+            self._width = width
+
+    def add_argument(self, action: argparse.Action) -> None:
+        if action.help is argparse.SUPPRESS:
+            return
+        invocations = [self._format_action_invocation(action)]
+        invocations += [self._format_action_invocation(a) for a in self._iter_indented_subactions(action)]
+        length = max(map(display_width, invocations)) + self._current_indent
+        self._action_max_length = max(self._action_max_length, length)
+        self._add_item(self._format_action, [action])
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        """Help text wrapped by display width (Chinese has no spaces to break at: break anywhere)."""
+        lines, line = [], ""
+        for ch in " ".join(text.split()):
+            if display_width(line + ch) > width:
+                lines.append(line.rstrip())
+                line = ch.lstrip()
+            else:
+                line += ch
+        return [*lines, line] if line else lines or [""]
+
+    def _format_action(self, action: argparse.Action) -> str:
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        help_width = max(self._width - help_position, 11)
+        action_width = help_position - self._current_indent - 2
+        header = self._format_action_invocation(action)
+        indent_first = 0
+        if not action.help:
+            header = " " * self._current_indent + header + "\n"
+        elif display_width(header) <= action_width:
+            header = " " * self._current_indent + header + " " * (action_width - display_width(header) + 2)
+        else:
+            header = " " * self._current_indent + header + "\n"
+            indent_first = help_position
+        parts = [header]
+        text = self._expand_help(action) if action.help and action.help.strip() else ""
+        if text:
+            lines = self._split_lines(text, help_width)
+            parts.append(" " * indent_first + lines[0] + "\n")
+            parts += [" " * help_position + line + "\n" for line in lines[1:]]
+        elif not header.endswith("\n"):
+            parts.append("\n")
+        parts += [self._format_action(sub) for sub in self._iter_indented_subactions(action)]
+        return self._join_parts(parts)
 
 
 class ChineseParser(argparse.ArgumentParser):

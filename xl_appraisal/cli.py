@@ -257,8 +257,11 @@ def print_collect(screen: Screen, report) -> None:
 def cmd_calendar(args) -> int:
     from xl_appraisal.calendar import weekday_zh
     from xl_appraisal.calendar_refresh import refresh_calendar
+    from xl_appraisal.workbook.paths import check_output
 
     screen = _screen(args)
+    if args.output:
+        check_output(args.output, [args.book] + ([args.holidays] if args.holidays else []))
     out = Path(args.output) if args.output else None
     report = refresh_calendar(Path(args.book), Path(args.holidays) if args.holidays else None, out)
     changed = report.changed + (report.renamed if screen.verbose else [])
