@@ -46,6 +46,16 @@ class CellWrite:
 
 
 @dataclass
+class FormulaValue:
+    """The cached value of a formula cell, computed by the engine (the formula itself is kept): what a
+    spreadsheet program that cannot run the formula (an XA_* UDF in WPS, LibreOffice, a phone) shows."""
+
+    sheet: str
+    ref: str
+    value: object
+
+
+@dataclass
 class Plan:
     """All the edits of one command, applied together by one sink."""
 
@@ -54,9 +64,11 @@ class Plan:
     cells: list[CellWrite] = field(default_factory=list)
     appends: list[AppendRows] = field(default_factory=list)
     properties: dict[str, str] = field(default_factory=dict)  # custom document properties (text)
+    formula_values: list[FormulaValue] = field(default_factory=list)  # file sink only: Excel computes its own
 
     def __bool__(self) -> bool:
-        return bool(self.tables or self.columns or self.cells or self.appends or self.properties)
+        return bool(self.tables or self.columns or self.cells or self.appends or self.properties
+                    or self.formula_values)
 
     def extend(self, other: Plan) -> Plan:
         self.tables += other.tables
@@ -64,4 +76,5 @@ class Plan:
         self.cells += other.cells
         self.appends += other.appends
         self.properties.update(other.properties)
+        self.formula_values += other.formula_values
         return self

@@ -17,7 +17,7 @@ from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.values import money
 from xl_appraisal.errors import Refused
-from xl_appraisal.plan import CellWrite, ColumnWrite, Plan, TableWrite
+from xl_appraisal.plan import CellWrite, ColumnWrite, FormulaValue, Plan, TableWrite
 from xl_appraisal.tracking import Tracking, track
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, Unreadable, read_book, require_book
@@ -124,7 +124,21 @@ def plan_recalc(outcome: Outcome) -> Plan:
     log rows, the snapshot and its hash). Nothing else."""
     from xl_appraisal.tracking import plan as tracking_plan
 
-    return Plan(*_writes(outcome)).extend(tracking_plan(outcome.tracking))
+    plan = Plan(*_writes(outcome)).extend(tracking_plan(outcome.tracking))
+    plan.formula_values += trial_values(outcome.book)
+    return plan
+
+
+def trial_values(book: Book | Unreadable) -> list[FormulaValue]:
+    """The cached value of every XA_* formula in a workbook file, computed with the book's own policy
+    (issue 15: WPS, LibreOffice and an Excel without Python show numbers, not #NAME?). A live Excel
+    book computes its own UDFs: nothing to do there."""
+    if isinstance(book, Unreadable) or book.data is None:
+        return []
+    from xl_appraisal.trial import cached_values
+    from xl_appraisal.workbook.xlsx import formula_sheets
+
+    return [FormulaValue(s, ref, v) for s, ref, v in cached_values(book.policy, formula_sheets(book.data))]
 
 
 def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[CellWrite]]:

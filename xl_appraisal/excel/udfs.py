@@ -12,13 +12,10 @@ form xlwings' "Import Functions" writes, so nobody has to click it.
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 
 import xlwings as xw
 
-from xl_appraisal.engine.payouts import allowance, bonus, forfeits, leader_bonus
-from xl_appraisal.engine.scoring import capped_bonus, check_score, tiers_for
-from xl_appraisal.engine.values import money, parse_number
+from xl_appraisal import trial
 from xl_appraisal.policy import Policy, build_policy, load_policy
 
 _CACHE: dict[str, tuple[float, tuple, Policy]] = {}
@@ -49,73 +46,40 @@ def _policy(caller) -> Policy:
     return policy
 
 
-def _number(raw, what: str) -> tuple[Decimal | None, str]:
-    value, _ = parse_number(raw, unit="分")
-    if value is None:
-        return None, f"{what}“{'' if raw is None else raw}”不是数字"
-    return value, ""
-
-
 @xw.func
 def XA_ALLOWANCE(absent_half_days, caller=None):  # noqa: N802 - the Excel name
-    """考勤津贴：旷工半天数 → 元（第五条第1款；全年30个半天及以上为0）"""
-    policy = _policy(caller)
-    n, problem = _number(absent_half_days, "旷工半天数")
-    if problem or n < 0 or n != n.to_integral_value():
-        return problem or "旷工半天数应为非负整数"
-    if forfeits(policy, int(n)):
-        return 0.0
-    return float(money(allowance(policy, int(n)).value))
+    """考勤津贴：旷工半天数 → 元（第五条第1款；全年旷工达到全额扣除天数时为0）"""
+    return trial.xa_allowance(_policy(caller), absent_half_days)
 
 
 @xw.func
 def XA_TIERS(score, caller=None):  # noqa: N802
     """目标管理奖金扣发档数（第五条第2款）"""
-    value, problem = _number(score, "得分")
-    return problem or tiers_for(_policy(caller), value)
+    return trial.xa_tiers(_policy(caller), score)
 
 
 @xw.func
 def XA_BONUS(score, caller=None):  # noqa: N802
     """目标管理奖金：挂钩得分 → 元（第五条第2款）"""
-    value, problem = _number(score, "得分")
-    return problem or float(money(bonus(_policy(caller), value)[1].value))
+    return trial.xa_bonus(_policy(caller), score)
 
 
 @xw.func
 def XA_LEADER_BONUS(avg_all, avg_overseen, caller=None):  # noqa: N802
     """班子成员（常务副主席、副主席）奖金：全部部门平均分、分管部门平均分 → 元（第五条第3款）"""
-    a, p1 = _number(avg_all, "全部部门平均分")
-    o, p2 = _number(avg_overseen, "分管部门平均分")
-    return p1 or p2 or float(money(leader_bonus(_policy(caller), a, o)[1].value))
+    return trial.xa_leader_bonus(_policy(caller), avg_all, avg_overseen)
 
 
 @xw.func
 def XA_CHECK_SCORE(score, max_points):  # noqa: N802
     """检查得分：合格返回空，否则返回中文说明（第六条）"""
-    if score is None or score == "":
-        return ""
-    top, problem = _number(max_points, "分值")
-    if problem:
-        return problem
-    _, message, _ = check_score(score, top)
-    return message
+    return trial.xa_check_score(load_policy(), score, max_points)
 
 
 @xw.func
 def XA_BONUS_POINTS(points, caller=None):  # noqa: N802
-    """加分合计（封顶20分，第七条）：一列或一片单元格的加分"""
-    cells = points if isinstance(points, list) else [points]
-    flat = [v for row in cells for v in (row if isinstance(row, list) else [row])]
-    total = Decimal(0)
-    for v in flat:
-        if v is None or v == "":
-            continue
-        value, problem = _number(v, "加分")
-        if problem:
-            return problem
-        total += value
-    return float(capped_bonus(_policy(caller), total))
+    """加分合计（按参数表封顶，第七条）：一列或一片单元格的加分"""
+    return trial.xa_bonus_points(_policy(caller), points)
 
 
 UDFS = [XA_ALLOWANCE, XA_TIERS, XA_BONUS, XA_LEADER_BONUS, XA_CHECK_SCORE, XA_BONUS_POINTS]

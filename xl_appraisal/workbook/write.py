@@ -157,6 +157,26 @@ class SheetEditor:
             t.text = _xml_safe(str(value))
             t.set(XML_SPACE, "preserve")
 
+    def set_cached(self, col: int, r: int, value: object) -> None:
+        """Give a formula cell its cached value, keeping the formula; a cell without a formula is left alone."""
+        c = self.cell(col, r, create=False)
+        if c is None or c.find(q("f")) is None:
+            return
+        for child in c.findall(q("v")) + c.findall(q("is")):
+            c.remove(child)
+        c.attrib.pop("t", None)
+        if value is None:
+            return
+        v = etree.SubElement(c, q("v"))
+        if isinstance(value, bool):
+            c.set("t", "b")
+            v.text = "1" if value else "0"
+        elif isinstance(value, (int, float, Decimal)):
+            v.text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        else:
+            c.set("t", "str")
+            v.text = _xml_safe(str(value))
+
     def clear_cells(self, r: int, cols: range) -> None:
         row = self.rows.get(r)
         if row is None:
@@ -303,6 +323,11 @@ def apply(data: bytes, plan: Plan) -> bytes:
     for cell in cells:
         m = REF.match(cell.ref)
         editor(pkg.sheets[cell.sheet]).set(col_index(m[1]), int(m[2]), cell.value)
+
+    for fv in plan.formula_values:
+        m = REF.match(fv.ref)
+        if fv.sheet in pkg.sheets and m:
+            editor(pkg.sheets[fv.sheet]).set_cached(col_index(m[1]), int(m[2]), fv.value)
 
     for part, ed in editors.items():
         pkg.parts[part] = ed.to_bytes()

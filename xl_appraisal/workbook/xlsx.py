@@ -184,3 +184,31 @@ def _cell(c, strings: list[str], dates: set[int], epoch) -> object:
         except (OverflowError, ValueError):  # a number in a date cell that is no date: the checks say so
             return value
     return value
+
+
+def formula_sheets(src: Path | bytes, marker: str = "XA_") -> dict[str, dict[str, tuple[str | None, object]]]:
+    """For every sheet holding a formula that mentions `marker`: each cell's (formula or None, value)."""
+    needle = marker.encode()
+    with _zip(src) as z:
+
+        def read(name: str) -> bytes | None:
+            return z.read(name) if name in z.NameToInfo else None
+
+        book_rels = relationships(read, "xl/workbook.xml")
+        pr = _xml(z, "xl/workbook.xml").find(f"{{{NS}}}workbookPr")
+        epoch = MAC_EPOCH if pr is not None and pr.get("date1904") in ("1", "true") else WINDOWS_EPOCH
+        found: dict[str, dict[str, tuple[str | None, object]]] = {}
+        strings: list[str] | None = None
+        dates: set[int] = set()
+        for name, part in sheet_parts(read):
+            data = read(part)
+            if data is None or needle not in data:
+                continue
+            if strings is None:
+                strings, dates = _shared_strings(z, book_rels), _date_styles(z, book_rels)
+            cells: dict[str, tuple[str | None, object]] = {}
+            for c in etree.fromstring(data, PARSER).iter(_C):
+                f = c.find(f"{{{NS}}}f")
+                cells[c.get("r", "")] = (f.text if f is not None and f.text else None, _cell(c, strings, dates, epoch))
+            found[name] = cells
+    return found
