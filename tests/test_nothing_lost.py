@@ -309,9 +309,9 @@ def owned_parts(path: Path) -> set[str]:
     from xl_appraisal.workbook.write import Package
 
     pkg = Package.load(path.read_bytes())
-    owned = {pkg.sheets[s] for s in ("汇总", "发放", "校验", "变更记录", "变更快照", *POLICY.department_names)}
+    owned = {pkg.sheets[s] for s in ("汇总", "发放", "校验", "变更记录", "变更快照", "试算", *POLICY.department_names)}
     owned |= {pkg.tables[t][1] for t in ("tblSummary", "tblPayouts", "tblIssues", "tblChanges", "tblSnapshot")}
-    return owned | {"docProps/custom.xml"}  # 变更记录: the snapshot's hash
+    return owned | {"docProps/custom.xml"}  # 变更记录: the snapshot's hash; 试算: the cached values of XA_* cells
 
 
 def test_recalc_changes_only_owned_parts_and_keeps_extensions(tmp_path):
