@@ -36,13 +36,14 @@ BONUSES = {
 
 def _scores(policy: Policy, name: str, base: float, stage: int) -> dict[str, list]:
     dept = policy.department(name)
+    assert dept is not None, name  # the demo's own department names
     short = round(100 - base, 2)
     out = {}
     for i, item in enumerate(dept.items):
         value = float(item.max_points) - (short if i == 0 else 0)
         value = round(value, 2)
         selfscore = float(item.max_points)  # departments score themselves generously
-        stages = [selfscore, value, None, value if stage == 3 else None]
+        stages: list[str | float | None] = [selfscore, value, None, value if stage == 3 else None]
         out[item.number] = stages + ["评议扣分：见考核办意见" if i == 0 and short else None]
     return out
 

@@ -7,6 +7,7 @@ it: the file sink (`xl_appraisal.workbook.sink`) to the package bytes, the live 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -16,7 +17,7 @@ class TableWrite:
 
     table: str
     rows: list[list[object]]
-    heights: list[float | None] = field(default_factory=list)  # row heights (points) for wrapped text
+    heights: Sequence[float | None] = field(default_factory=list)  # row heights (points) for wrapped text
 
 
 @dataclass
@@ -25,7 +26,7 @@ class ColumnWrite:
 
     table: str
     header: str
-    values: dict[int, object]
+    values: Mapping[int, object]
 
 
 @dataclass

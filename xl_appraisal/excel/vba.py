@@ -7,9 +7,11 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 MACROS_DIR = Path(__file__).resolve().parent.parent.parent / "macros"
 UDF_MODULE = "xl_appraisal.excel.udfs"
@@ -75,7 +77,7 @@ def udf_wrappers() -> str:
     ]
     for func in udfs.UDFS:
         name = func.__name__
-        params = list(inspect.signature(func).parameters)
+        params = list(inspect.signature(cast(Callable[..., object], func)).parameters)
         visible = [p for p in params if p != "caller"]
         args = ", ".join("Nothing" if p == "caller" else p for p in params)
         call = f'XLPy.CallUDF("{UDF_MODULE}", "{name}", Array({args})'

@@ -93,9 +93,12 @@ RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/ext
 
 
 class VbaModule(Protocol):
-    name: str
-    source: str
-    kind: str  # "standard" or "class"
+    @property
+    def name(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def kind(self) -> str: ...  # "standard" or "class"
 
 
 @dataclass(frozen=True)
