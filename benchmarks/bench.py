@@ -150,6 +150,7 @@ def measure(book: Path, runs: int, libreoffice: bool = True) -> dict:
     results["cold_start_click"] = timed(lambda: py("import xlwings, xl_appraisal.excel.macros, xl_appraisal.excel.live, "
                                                    "xl_appraisal.service"), runs)
     results["peak_memory_mb"] = peak_memory_mb(book)
+    results["changelog"] = changelog_overhead(book, runs)
     soffice = shutil.which("soffice")
     if libreoffice and soffice:
         def convert():
@@ -178,8 +179,60 @@ def measure(book: Path, runs: int, libreoffice: bool = True) -> dict:
         "cold start <= 1.3x import xlwings": results["ratios"]["cold_start/xlwings"] <= 1.3,
         "engine <= 50 ms": results["engine"]["median_s"] <= 0.050,
         "peak memory <= 200 MB": results["peak_memory_mb"] <= 200,
+        "变更记录 <= +10% recalc": max(results["changelog"]["overhead_pct"].values()) <= 10,
     }
     return results
+
+
+def changelog_overhead(book: Path, runs: int) -> dict:
+    """变更记录's cost (issue 16: at most +10% on recalc). Reference: recalc of the same recalculated
+    workbook with its snapshot table emptied and change tracking off, i.e. what recalc costs without the
+    feature. Against it: recalc with the snapshot stored and nothing changed (read, compare, write nothing
+    more), and with five input cells edited (read, diff, append five rows, write the new snapshot).
+    In-process (interleaved runs, medians) and whole-process (`python -c`, interpreter start and imports)."""
+    from xl_appraisal.plan import CellWrite, Plan, TableWrite
+    from xl_appraisal.service import recalc
+    from xl_appraisal.workbook.write import apply
+
+    fresh, base, edited = (book.with_name(f"cl-{n}.xlsm") for n in ("fresh", "base", "edited"))
+    base.write_bytes(book.read_bytes())
+    recalc(base, backup=False)  # the baseline: the snapshot is stored
+    fresh.write_bytes(apply(base.read_bytes(), Plan(tables=[TableWrite("tblSnapshot", [])],
+                                                    properties={"xl-appraisal-snapshot": "-"})))
+    edits = Plan(cells=[CellWrite("财务部", "G5", 17), CellWrite("办公室", "D6", 19), CellWrite("考勤", "D5", "旷工"),
+                        CellWrite("考勤", "D9", "迟到"), CellWrite("人员", "E10", "借调")])
+    edited.write_bytes(apply(base.read_bytes(), edits))
+    out = book.with_name("cl-out.xlsm")
+    cases = {"reference (tracking off, no snapshot)": (fresh, False), "unchanged (snapshot stored)": (base, True),
+             "five cells edited": (edited, True)}
+    samples: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(max(runs, 5) + 1):  # interleaved, so that the machine's noise falls on every case alike
+        for name, (path, on) in cases.items():
+            t0 = time.perf_counter()
+            recalc(path, out, track_changes=on)
+            samples[name].append(time.perf_counter() - t0)
+    inproc = {k: statistics.median(v[1:]) for k, v in samples.items()}
+    whole: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(runs):
+        for name, (path, on) in cases.items():
+            whole[name].append(py(f"from xl_appraisal.service import recalc; recalc({str(path)!r}, {str(out)!r}, "
+                                  f"track_changes={on})"))
+    process = {k: statistics.median(v) for k, v in whole.items()}
+    from xl_appraisal.tracking import track
+    from xl_appraisal.workbook.read import read_book
+
+    own = {}  # the feature's own work alone (snapshot, compare, diff), less noisy than a difference of totals
+    for name, path in (("unchanged (snapshot stored)", base), ("five cells edited", edited)):
+        read = read_book(path)
+        own[name] = timed(lambda r=read: track(r), max(runs, 5))["median_s"]
+    ref = "reference (tracking off, no snapshot)"
+    return {
+        "in_process_s": inproc, "whole_process_s": process, "track_alone_s": own,
+        "track_alone_pct_of_reference": {k: round(100 * v / inproc[ref], 1) for k, v in own.items()},
+        "overhead_pct": {
+            f"{where} {name}": round(100 * (times[name] / times[ref] - 1), 1)
+            for where, times in (("in-process", inproc), ("whole-process", process)) for name in cases if name != ref},
+    }
 
 
 def scaling(tmp: Path, runs: int) -> dict:
@@ -234,7 +287,20 @@ def main() -> None:
     ap.add_argument("--scaling", action="store_true")
     ap.add_argument("--no-libreoffice", action="store_true")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    ap.add_argument("--changelog", action="store_true",
+                    help="only 变更记录's overhead on recalc, written to benchmarks/changelog.json")
     args = ap.parse_args()
+    if args.changelog:
+        with tempfile.TemporaryDirectory() as tmp:
+            book = make_book(Path(tmp) / "large.xlsm", **({"people": 10, "events": 100, "leaves": 10} if args.tiny else {}))
+            found = changelog_overhead(book, args.runs)
+        target = ROOT / "benchmarks" / "changelog.json" if args.out == ap.get_default("out") else Path(args.out)
+        target.write_text(json.dumps(found, ensure_ascii=False, indent=2), encoding="utf-8")
+        for key, value in found["overhead_pct"].items():
+            print(f"变更记录 {key:45s} {value:+6.1f} %")
+        for key, value in found["track_alone_pct_of_reference"].items():
+            print(f"变更记录 track() alone, {key:36s} {value:6.1f} % of recalc")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         kw = {"people": 10, "events": 100, "leaves": 10} if args.tiny else {}
@@ -253,6 +319,8 @@ def main() -> None:
         if key in m:
             print(f"{key:22s} {m[key]['median_s'] * 1000:9.1f} ms")
     print(f"{'peak_memory_mb':22s} {m['peak_memory_mb']:9.1f} MB")
+    for key, value in m["changelog"]["overhead_pct"].items():
+        print(f"变更记录 {key:40s} {value:+6.1f} %")
     for key, value in m["ratios"].items():
         print(f"{key:22s} {value:9.2f}x")
     for key, ok in m["targets"].items():

@@ -391,3 +391,34 @@ def test_the_change_rules_are_pure():
     bad = {"openpyxl", "xlwings", "zipfile", "lxml", "xl_appraisal.workbook", "xl_appraisal.excel"}
     found = imported_modules(Path(cl.__file__))
     assert not {m for m in found if any(m == b or m.startswith(b + ".") for b in bad)}
+
+
+def test_export_with_changes_carries_the_log_and_its_fingerprint_covers_it(tmp_path):
+    from xl_appraisal.export import verify
+
+    book = _book(tmp_path)
+    service.recalc(book)
+    _edit(book, "张敏", lambda wb: wb["考勤"].__setitem__("D5", "早退"))
+    service.recalc(book)
+    plain, with_log = tmp_path / "plain.xlsx", tmp_path / "log.xlsx"
+    assert main(["export", str(book), "-o", str(plain)]) == 0
+    assert main(["export", str(book), "-o", str(with_log), "--changes"]) == 0
+    assert "变更记录" not in openpyxl.load_workbook(plain).sheetnames
+    wb = openpyxl.load_workbook(with_log)
+    ws = wb["变更记录"]
+    assert "tblChanges" in ws.tables
+    assert [c.value for c in ws[5]][:8] == [WHEN, "张敏", "考勤", "D5", "刘洋 2018年3月12日上午 情况", "迟到", "早退", "recalc"]
+    assert verify(with_log).ok
+    ws["G5"] = "旷工"  # someone edits the exported log
+    wb.save(with_log)
+    verdict = verify(with_log)
+    assert not verdict.ok and any("变更记录" in line and "G5" in line for line in verdict.changes)
+
+
+def test_a_snapshot_of_the_wrong_shape_is_damaged_not_a_crash():
+    good = cl.encode({"tblStaff": _staff(("张伟", "财务部", "工作人员"))})
+    assert cl.decode(good)["tblStaff"].rows == [(5, ("张伟", "财务部", "工作人员"))]
+    for bad in (good.replace("[5,", '["5",'), good.replace('"张伟"', '{"a":1}'), good.replace('"张伟",', ""),
+                good.replace('[5,"张伟","财务部","工作人员"]', '"张伟"')):
+        with pytest.raises(cl.SnapshotDamaged):
+            cl.decode(bad)

@@ -52,9 +52,20 @@ class SnapshotDamaged(Exception):
 # Values ----------------------------------------------------------------------------------------------
 def canonical(value: object) -> object:
     """One JSON-able spelling per cell value, whatever program wrote it: 18, 18.0 and Decimal('18') are
-    18; a date-time at midnight is its date; blank text is None. Lists mark dates (cells never hold lists)."""
+    18; a date-time at midnight is its date; blank text is None; a date is its ISO text after MARK
+    (\x01d2018-05-07), so values stay plain JSON strings and hashable (identical rows pair at once)."""
+    kind = type(value)
+    if kind is str:  # the common case first: this runs for every cell of a year
+        return value if value.strip() else None  # type: ignore[union-attr]
     if value is None:
         return None
+    if kind is int:
+        return value
+    if kind is dt.datetime:  # dates of attendance and leave: a few hundred distinct ones a year
+        hit = _DATES.get(value)  # type: ignore[arg-type]
+        if hit is None:
+            hit = _DATES[value] = _datetime(value)  # type: ignore[index]
+        return hit
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float, Decimal)):
@@ -65,21 +76,29 @@ def canonical(value: object) -> object:
         number = float(f"{float(value):.15g}")  # what Excel keeps: 15 significant digits
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
     if isinstance(value, dt.datetime):
-        if value.time() == dt.time() and value.tzinfo is None:
-            return ["d", value.date().isoformat()]
-        return ["t", value.isoformat()]
+        return _datetime(value)
     if isinstance(value, dt.date):
-        return ["d", value.isoformat()]
+        return f"{MARK}d{value.isoformat()}"
     if isinstance(value, dt.time):
-        return ["h", value.isoformat()]
+        return f"{MARK}h{value.isoformat()}"
     text = str(value)
     return None if text.strip() == "" else text
 
 
+_DATES: dict[dt.datetime, str] = {}
+MARK = "\x01"  # starts a date's spelling: no cell can hold it (XML 1.0 forbids it; the writer strips it)
+
+
+def _datetime(value: dt.datetime) -> str:
+    if value.time() == dt.time() and value.tzinfo is None:
+        return f"{MARK}d{value.date().isoformat()}"
+    return f"{MARK}t{value.isoformat()}"
+
+
 def shown(value: object) -> object:
     """A canonical value as the log shows it: numbers stay numbers, dates read 2018-05-07."""
-    if isinstance(value, list) and len(value) == 2:
-        return str(value[1]).replace("T", " ")
+    if isinstance(value, str) and value.startswith(MARK):
+        return value[2:].replace("T", " ")
     return value
 
 
@@ -115,9 +134,10 @@ def plain_table(sheet: str, headers: Iterable[str], letters: Iterable[str],
                 rows: Iterable[tuple[int, dict[str, object]]], top: int = 0, last: int = 0) -> PlainTable:
     headers, letters = tuple(headers), tuple(letters)
     out = []
-    for row, values in rows:
-        canon = tuple(canonical(values.get(h)) for h in headers)
-        if any(v is not None for v in canon):
+    for row, values in rows:  # the common types inline: this runs for every cell of a year
+        canon = tuple([v if v is None or (tv := type(v)) is int or (tv is str and v.strip()) else canonical(v)
+                       for v in map(values.get, headers)])
+        if canon.count(None) < len(canon):
             out.append((row, canon))
     return PlainTable(sheet, headers, letters, out, top, last)
 
@@ -129,6 +149,9 @@ def encode(snapshot: Snapshot) -> str:
     return json.dumps({"v": VERSION, "t": body}, ensure_ascii=False, separators=(",", ":"))
 
 
+_SCALARS = {str, int, float, bool, type(None)}
+
+
 def decode(text: str) -> Snapshot:
     try:
         data = json.loads(text)
@@ -138,10 +161,11 @@ def decode(text: str) -> Snapshot:
         for name, (sheet, headers, letters, rows) in data["t"].items():
             if len(headers) != len(letters):
                 raise SnapshotDamaged(name)
-            out[name] = PlainTable(str(sheet), tuple(headers), tuple(letters),
-                                   [(int(r[0]), tuple(r[1:])) for r in rows])
-            if any(len(values) != len(headers) for _, values in out[name].rows):
+            width = len(headers) + 1
+            if not all(type(r) is list and len(r) == width and type(r[0]) is int and _SCALARS.issuperset(map(type, r))
+                       for r in rows):
                 raise SnapshotDamaged(name)
+            out[name] = PlainTable(str(sheet), tuple(headers), tuple(letters), [(r[0], tuple(r[1:])) for r in rows])
         return out
     except SnapshotDamaged:
         raise
@@ -218,19 +242,34 @@ class Change:
 
 
 def _match(old: PlainTable, new: PlainTable, keys: tuple[str, ...]):
-    """Pairs (old index, new index), and the old and new indices left over."""
+    """Pairs (old index, new index) of rows that differ, and the old and new indices left over. Identical
+    rows pair at once and are left out: most rows of a year, and every row that sorting moved."""
+    pairs: list[tuple[int, int]] = []
+    if old.headers == new.headers:
+        waiting: dict[tuple, list[int]] = {}
+        for i, (_, values) in enumerate(old.rows):
+            waiting.setdefault(values, []).append(i)
+        rest_new = []
+        for j, (_, values) in enumerate(new.rows):
+            hit = waiting.get(values)
+            if hit:
+                hit.pop(0)
+            else:
+                rest_new.append(j)
+        rest_old = sorted(i for ids in waiting.values() for i in ids)
+    else:
+        rest_old, rest_new = list(range(len(old.rows))), list(range(len(new.rows)))
 
     def key(t: PlainTable, values: tuple) -> tuple:
         return tuple(_key_text(values[t.headers.index(k)]) if k in t.headers else "" for k in keys)
 
     groups_old: dict[tuple, list[int]] = {}
-    for i, (_, values) in enumerate(old.rows):
-        groups_old.setdefault(key(old, values), []).append(i)
+    for i in rest_old:
+        groups_old.setdefault(key(old, old.rows[i][1]), []).append(i)
     groups_new: dict[tuple, list[int]] = {}
-    for j, (_, values) in enumerate(new.rows):
-        groups_new.setdefault(key(new, values), []).append(j)
+    for j in rest_new:
+        groups_new.setdefault(key(new, new.rows[j][1]), []).append(j)
     same_shape = old.headers == new.headers
-    pairs: list[tuple[int, int]] = []
     left_old: list[int] = []
     left_new: list[int] = []
     for k, olds in groups_old.items():
@@ -324,7 +363,10 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
     """Every change from `old` to `new`, table by table in `new`'s order, then row by row."""
     out: list[Change] = []
     for name, t in new.items():
-        out += diff_table(name, old.get(name, PlainTable(t.sheet, t.headers, t.letters)), t)
+        before = old.get(name)
+        if before is not None and before.headers == t.headers and before.rows == t.rows:
+            continue  # the same rows on the same sheet rows
+        out += diff_table(name, before or PlainTable(t.sheet, t.headers, t.letters), t)
     for name, t in old.items():
         if name not in new:  # a table gone (a department removed from the rules): its rows are gone
             out += diff_table(name, t, PlainTable(t.sheet, t.headers, t.letters))

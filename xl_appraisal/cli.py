@@ -115,7 +115,7 @@ def cmd_export(args) -> int:
     out = check_output(args.output, [args.book])
     if args.email:
         check_output(out.with_suffix(".eml"), [args.book, out], what="邮件草稿")
-    fingerprint = export_book(Path(args.book), out)
+    fingerprint = export_book(Path(args.book), out, changes=args.changes)
     screen.line(f"指纹（SHA-256）：{fingerprint}")
     if args.email:
         eml = email_draft(evaluate(args.book), out, fingerprint)
@@ -334,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("book", **book)
     p.add_argument("-o", "--output", required=True, metavar="文件", help="报送版文件，如 2018考核（报送版）.xlsx")
     p.add_argument("--email", action="store_true", help="同时在旁边生成邮件草稿 .eml")
+    p.add_argument("--changes", action="store_true", help="附上“变更记录”表（指纹同样覆盖它）")
     p.set_defaults(func=cmd_export)
     p = command("verify", "核对报送版是否被改动")
     p.add_argument("file", metavar="报送版", help="导出的报送版文件（.xlsx）")

@@ -121,7 +121,7 @@ def _finish(ws: Worksheet, landscape: bool) -> None:
     ws.protection.formatRows = False
 
 
-def build_export(outcome: Outcome, generated: dt.datetime) -> Workbook:
+def build_export(outcome: Outcome, generated: dt.datetime, changes: bool = False) -> Workbook:
     r = outcome.result
     book = outcome.book
     wb = Workbook()
@@ -139,6 +139,8 @@ def build_export(outcome: Outcome, generated: dt.datetime) -> Workbook:
         + ("、校验（错误和提醒）。" if outcome.issues else "。"),
         "防篡改：下方“指纹”是全部数值的 SHA-256；收到后可运行 xl-appraisal verify 本文件 核对是否被改动。",
     ]
+    if changes:  # 变更记录 (issue 16): the log, sealed with the rest
+        lines.append(_changes_line(outcome))
     for i, text in enumerate(lines):
         put(guide, 4 + i, 1, text, font=Font(name=b.FONT, size=11), alignment=Alignment(wrap_text=True))
     guide.column_dimensions["A"].width = 110
@@ -172,10 +174,31 @@ def build_export(outcome: Outcome, generated: dt.datetime) -> Workbook:
         issues = issue_rows(outcome.issues)
         _values_table(v, c.ISSUES, b.ISSUE_COLUMNS, issues, heights=heights(issues, c.ISSUE_WIDTH))
         _finish(v, landscape=False)
+    if changes and c.CHANGES.name in book.raw:
+        _changes_sheet(wb, book)
     _finish(guide, landscape=False)
     guide.print_title_rows = None
     _seal(wb, generated)
     return wb
+
+
+def _changes_line(outcome: Outcome) -> str:
+    book = outcome.book
+    if c.CHANGES.name not in getattr(book, "raw", {}):
+        return "变更记录：本工作簿没有“变更记录”表（用旧版模板建立），未附。"
+    pending = outcome.tracking.changes if outcome.tracking else []
+    return ("变更记录：附“变更记录”表，即每次重新计算时记下的改动（谁、何时、原值、新值），指纹同样覆盖它。"
+            + (f"注意：导出时还有{len(pending)}处改动尚未重新计算，未记入。" if pending else ""))
+
+
+def _changes_sheet(wb: Workbook, book) -> None:
+    from xl_appraisal.workbook.read import read_table
+
+    log = read_table(book.raw, c.CHANGES, extend=True)
+    rows = [[v.get(h) for h in c.CHANGES.all_headers] for _, v in log.rows]
+    ws = _sheet(wb, c.CHANGES.sheet, "变更记录", len(b.CHANGE_COLUMNS))
+    _values_table(ws, c.CHANGES, b.CHANGE_COLUMNS, rows)
+    _finish(ws, landscape=True)
 
 
 def _seal(wb: Workbook, generated: dt.datetime) -> str:
@@ -212,14 +235,14 @@ def whole_digest(digests: list[tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
-def export_book(source: Path, target: Path, generated: dt.datetime | None = None) -> str:
-    """Write the 报送版 of `source` to `target` (an existing `target` goes to 备份/ first); returns its
-    fingerprint. The target may never be the source."""
+def export_book(source: Path, target: Path, generated: dt.datetime | None = None, changes: bool = False) -> str:
+    """Write the 报送版 of `source` to `target` (an existing `target` goes to 备份/ first; with its 变更记录
+    when `changes`); returns its fingerprint. The target may never be the source."""
     from xl_appraisal.workbook.paths import check_output
 
     check_output(target, [source])
     outcome = evaluate(source)
-    wb = build_export(outcome, generated or dt.datetime.now())
+    wb = build_export(outcome, generated or dt.datetime.now(), changes)
     buf = io.BytesIO()
     wb.save(buf)
     atomic_write(Path(target), buf.getvalue())

@@ -117,13 +117,13 @@ def track(book: Book) -> Tracking:
         t.baseline = True
     elif hash_ is not None and hash_ != cl.digest(text):
         damaged = "与文件属性中的校验值不符" if hash_ not in ("", UNSET) else "文件属性中没有它的校验值"
-    if not t.baseline and not damaged:
+    if not t.baseline and not damaged and text == t.text:
+        pass  # the tables are as they were: no change (the common case, without decoding)
+    elif not t.baseline and not damaged:
         try:
-            before = cl.decode(text)
-        except cl.SnapshotDamaged:
+            t.changes = cl.diff(cl.decode(text), t.snapshot)
+        except (cl.SnapshotDamaged, TypeError, ValueError, IndexError):  # never a crash: a warning and a new baseline
             damaged = "无法读取"
-        else:
-            t.changes = cl.diff(before, t.snapshot)
     if damaged:
         t.baseline = True
         t.issues.append(Issue(WARNING, c.CHANGES.sheet, "", f"变更记录的快照（隐藏工作表“{c.SNAPSHOT_SHEET}”）{damaged}，"
