@@ -78,13 +78,25 @@ def test_R8_calendar_fills_a_weekday_only_year_from_a_holiday_list_and_keeps_han
     assert "2027-05-06" in out and "否（机关搬迁停止办公）" in out and "2027-02-08" in out and "是（值班）" in out
     issues = evaluate(book_2027).issues
     assert not any(WEEKDAYS_ONLY in i.message for i in issues)  # the warning is gone
-    hint = openpyxl.load_workbook(book_2027)["日历"]["A2"].value
-    assert "2027年共256个工作日" in hint and "2027放假安排.txt" in hint
+    wb = openpyxl.load_workbook(book_2027)
+    assert "2027年共256个工作日" in wb["日历"]["A2"].value and "2027放假安排.txt" in wb["日历"]["A2"].value
+    assert wb["说明"]["B22"].value == "✓ 2027年日历已按放假安排文件 2027放假安排.txt更新（含法定节假日和调休）。"
     # again: nothing to change, nothing written
     before = book_2027.read_bytes()
     assert main(["calendar", str(book_2027), "--holidays", str(notice)]) == 0
     assert capsys.readouterr().out.rstrip().splitlines()[-1].endswith(f"保留手工修改2天；内容无变化，未写入 {book_2027}")
     assert book_2027.read_bytes() == before
+
+
+def test_a_note_typed_over_the_warning_on_the_readme_sheet_is_kept(book_2027, tmp_path):
+    wb = openpyxl.load_workbook(book_2027)
+    assert "手工核对" in wb["说明"]["B22"].value  # `new`'s warning
+    wb["说明"]["B22"] = "日历已由办公室核对（张敏）"
+    wb.save(book_2027)
+    notice = tmp_path / "通知.txt"
+    notice.write_text(NOTICE, encoding="utf-8")
+    assert main(["calendar", str(book_2027), "--holidays", str(notice), "-q"]) == 0
+    assert openpyxl.load_workbook(book_2027)["说明"]["B22"].value == "日历已由办公室核对（张敏）"
 
 
 def test_a_wrong_holiday_list_changes_nothing_and_names_its_lines(book_2027, tmp_path, capsys):

@@ -247,3 +247,34 @@ def test_help_fits_the_terminal_and_lines_up_by_display_width(monkeypatch, capsy
         if m and not line.startswith("用法"):
             starts.add(display_width(line) - display_width(m[2]))
     assert len(starts) == 1, text
+
+
+def test_any_text_with_markup_characters_prints_as_typed():
+    """Property (issue 13, item 16): names, notes and messages with [ ] / : \\ print exactly as typed,
+    in lines, verdicts and table cells."""
+    import io
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from xl_appraisal.terminal import Screen, add_row, make_console, make_table
+
+    text = st.text(alphabet="[]/\\:=#@ab李张伟 旷工amredlink", min_size=1, max_size=30).map(str.strip).filter(bool)
+
+    @settings(max_examples=200, deadline=None)
+    @given(text, text)
+    def check(name, note):
+        buf = io.StringIO()
+        console = make_console()  # the command line's own console, writing into a buffer
+        console.file = buf
+        console.width = 200
+        screen = Screen(console=console)
+        screen.line(note)
+        table = make_table(name, ("姓名", "说明"))
+        add_row(table, name, note)
+        screen.table(table)
+        screen.verdict(f"校验：{name}")
+        out = buf.getvalue()
+        assert note in out.splitlines()[0] and name in out and out.rstrip().splitlines()[-1] == f"校验：{name}"
+
+    check()

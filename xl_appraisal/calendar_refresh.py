@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_appraisal.calendar import (
+    CHECK_BY_HAND,
     FESTIVALS,
     Day,
     YearCalendar,
@@ -28,6 +29,8 @@ from xl_appraisal.errors import EXIT_UNUSABLE, Refused, Unusable
 from xl_appraisal.plan import AppendRows, CellWrite, Plan
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, Unreadable
+
+NOTE_CELL = "B22"  # where `new` warns on the 说明 sheet that the calendar is weekdays only
 
 
 @dataclass
@@ -123,11 +126,49 @@ def plan_calendar(book: Book | Unreadable, holidays: Path | None = None) -> Cale
         report.added = len(missing)
         final.update({d.date: d.workday for d in missing})
     report.working_days = sum(final.values())
+    if _text_at(book.data, "说明", NOTE_CELL) == "⚠ " + CHECK_BY_HAND.format(year=year):  # still the program's own warning
+        report.plan.cells.append(CellWrite("说明", NOTE_CELL, f"✓ {year}年日历已按{source}更新（含法定节假日和调休）。"))
     if table.header_row >= 3:  # the hint line above the table
         hint = (f"{year}年共{report.working_days}个工作日，含法定节假日和调休（来自{source}）。如有变动可直接修改，"
                 "xl-appraisal calendar 再次更新时会保留手工修改。")
         report.plan.cells.append(CellWrite(table.sheet, f"A{table.header_row - 2}", hint))
     return report
+
+
+def _text_at(data: bytes | None, sheet: str, ref: str) -> str | None:
+    """The text of one cell of the package (None if absent or not text): to see whether a note is still
+    the one this program wrote."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from xl_appraisal.workbook.ooxml import NS, PARSER, sheet_parts
+
+    if data is None:
+        return None
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        def read(name: str) -> bytes | None:
+            return z.read(name) if name in z.NameToInfo else None
+
+        part = dict(sheet_parts(read)).get(sheet)
+        xml = read(part) if part else None
+        if xml is None:
+            return None
+        cell = etree.fromstring(xml, PARSER).find(f".//{{{NS}}}c[@r='{ref}']")
+        if cell is None:
+            return None
+        texts = "".join(t.text or "" for t in cell.iter(f"{{{NS}}}t"))
+        if cell.get("t") == "inlineStr":
+            return texts
+        value = cell.find(f"{{{NS}}}v")
+        if cell.get("t") != "s" or value is None or "xl/sharedStrings.xml" not in z.NameToInfo:
+            return None
+        items = etree.fromstring(z.read("xl/sharedStrings.xml"), PARSER).findall(f"{{{NS}}}si")
+        index = int(value.text or -1)
+        if not 0 <= index < len(items):
+            return None
+        return "".join(t.text or "" for t in items[index].iter(f"{{{NS}}}t") if t.getparent().tag != f"{{{NS}}}rPh")
 
 
 def refresh_calendar(path: Path, holidays: Path | None = None, out: Path | None = None) -> CalendarReport:
