@@ -41,9 +41,13 @@ class AppendRows:
 
 @dataclass
 class CellWrite:
+    """One cell. `table`, when given, names the table whose sheet holds the cell: the sheet is then found by
+    the table (people rename sheets; table names are the contract), and `sheet` is only the name it had."""
+
     sheet: str
     ref: str
     value: object
+    table: str = ""
 
 
 @dataclass

@@ -116,7 +116,7 @@ def plan_check(outcome: Outcome) -> Plan:
     """What 校验 writes: the issues table and its status line, nothing else."""
     full = plan_recalc(outcome)
     return Plan(tables=[t for t in full.tables if t.table == c.ISSUES.name],
-                cells=[cell for cell in full.cells if cell.sheet == "校验"])
+                cells=[cell for cell in full.cells if cell.table == c.ISSUES.name])
 
 
 def plan_recalc(outcome: Outcome) -> Plan:
@@ -150,7 +150,7 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     check_line = f"校验：{errors}个错误、{warnings}个提醒" if outcome.issues else "校验：全部通过，未发现错误或提醒"
     if r is None or isinstance(outcome.book, Unreadable):
         status = f"无法计算：参数或考核项目有错误，见“校验”表。{check_line}"
-        return tables, [], [CellWrite(s, STATUS_CELL, status) for s in ("汇总", "发放", "校验")]
+        return tables, [], [status_line(outcome.book, t, status) for t in c.COMPUTED_TABLES]
     tables.append(TableWrite(c.SUMMARY.name, summary_rows(r)))
     payouts = payout_rows(r)
     tables.append(TableWrite(c.PAYOUTS.name, payouts, heights(payouts, c.EXPLAIN_WIDTH)))
@@ -162,11 +162,17 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     total = sum((p.total for p in r.people), Decimal(0))
     state = "审定（全部部门已审定）" if r.final else "暂定（尚有部门未审定或存在错误）"
     cells = [
-        CellWrite("汇总", STATUS_CELL, f"状态：{state}。{check_line}"),
-        CellWrite("发放", STATUS_CELL, f"状态：{state}。共{len(r.people)}人，发放合计{money(total):,.2f}元。"),
-        CellWrite("校验", STATUS_CELL, check_line),
+        status_line(outcome.book, c.SUMMARY, f"状态：{state}。{check_line}"),
+        status_line(outcome.book, c.PAYOUTS, f"状态：{state}。共{len(r.people)}人，发放合计{money(total):,.2f}元。"),
+        status_line(outcome.book, c.ISSUES, check_line),
     ]
     return tables, columns, cells
+
+
+def status_line(book: Book, table: c.Table, text: str) -> CellWrite:
+    """The status line of a computed table, on the sheet that holds the table (whatever it is called now)."""
+    held = book.tables.get(table.name)
+    return CellWrite(held.sheet if held else table.sheet, STATUS_CELL, text, table=table.name)
 
 
 def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None, backup: bool = True,

@@ -165,7 +165,7 @@ def apply_live(book, plan: Plan) -> None:
     for ap in plan.appends:
         append_live(book, ap)
     for cell in plan.cells:
-        sheet = book.sheets[cell.sheet]
+        sheet = LiveTable.find(book, cell.table).sheet if cell.table else book.sheets[cell.sheet]
         with unprotected(sheet):
             sheet.range(cell.ref).value = cell_value(cell.value)
     for name, value in plan.properties.items():

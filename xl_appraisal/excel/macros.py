@@ -22,7 +22,9 @@ def _tell(book, message: str, *, errors: bool = False) -> None:
     except Exception:  # noqa: S110 - not every client has a status bar
         pass
     if errors:
-        book.sheets["校验"].activate()
+        from xl_appraisal.excel.live import LiveTable
+
+        LiveTable.find(book, "tblIssues").sheet.activate()  # by table name: the sheet may be renamed
     book.app.alert(message, title=TITLE)
 
 
@@ -93,7 +95,9 @@ def export(book=None):
     fingerprint = export_book(source, target)
     pdf = target.with_suffix(".pdf")
     try:  # Excel's own PDF export of the result sheets (Windows and Mac Excel; not every client has it)
-        book.to_pdf(str(pdf), include=["汇总", "发放"])
+        from xl_appraisal.excel.live import LiveTable
+
+        book.to_pdf(str(pdf), include=[LiveTable.find(book, t).sheet.name for t in ("tblSummary", "tblPayouts")])
         made = f"\nPDF：{pdf}"
     except Exception:
         made = ""

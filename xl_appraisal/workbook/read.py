@@ -258,10 +258,12 @@ def read_book(path: str | os.PathLike) -> Book | Unreadable:
 
 def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadable:
     """Steps 4-5, shared by the file adapter and the live (xlwings) adapter."""
-    for t in (*c.INPUT_TABLES, *c.COMPUTED_TABLES):
-        read_table(found, t)  # presence and headers of every contract table, before anything else
-    year, policy, issues, item_tables = read_policy(found)
     tables: dict[str, TableRows] = {}
+    for t in (*c.INPUT_TABLES, *c.COMPUTED_TABLES):
+        tr = read_table(found, t)  # presence and headers of every contract table, before anything else
+        if t in c.COMPUTED_TABLES:
+            tables[t.name] = tr  # where they are (found by table name: people rename sheets)
+    year, policy, issues, item_tables = read_policy(found)
     for t in (c.STAFF, c.ATTENDANCE, c.LEAVE, c.CALENDAR):
         tables[t.name] = read_table(found, t, extend=True)
     for tr in list(tables.values()):

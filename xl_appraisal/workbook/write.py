@@ -322,7 +322,8 @@ def apply(data: bytes, plan: Plan) -> bytes:
 
     for cell in cells:
         m = REF.match(cell.ref)
-        editor(pkg.sheets[cell.sheet]).set(col_index(m[1]), int(m[2]), cell.value)
+        part = pkg.tables[cell.table][0] if cell.table else pkg.sheets[cell.sheet]
+        editor(part).set(col_index(m[1]), int(m[2]), cell.value)
 
     for fv in plan.formula_values:
         m = REF.match(fv.ref)
