@@ -5,9 +5,13 @@ and computed sheets found by their table names. Each case fails on the old reade
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_nothing_lost import FULL, STAFF
 from workbooks import fill, new_book
 
@@ -52,3 +56,179 @@ def test_renamed_computed_sheets_are_found_by_their_tables(tmp_path, capsys):
                  ["signoff", str(book), "-o", str(tmp_path / "so"), "--no-pdf"]):
         assert main(argv) in (0, 1), argv
     assert "Traceback" not in capsys.readouterr().out
+
+
+# A formula without its cached value (issue 13, item 11) -------------------------------------------------
+def _formula_scores(dept: str, number: str, stages: list) -> dict:
+    scores = {k: dict(v) for k, v in FULL.items()}
+    scores[dept][number] = stages
+    return scores
+
+
+def _write_formulas(book: Path, sheet: str, cells: dict[str, str]) -> None:
+    """Formulas as openpyxl (or pandas, or any script) writes them: <f> with no cached <v>."""
+    wb = openpyxl.load_workbook(book)
+    for ref, formula in cells.items():
+        wb[sheet][ref] = formula
+    wb.save(book)
+
+
+def test_formula_without_cached_value_is_an_error_at_its_cell_not_a_blank(tmp_path, capsys):
+    book = filled(tmp_path)
+    _write_formulas(book, "办公室", {"G5": "=30*0.9-7"})  # 审定 of item 1; 自评 and 评议 hold 30
+    found = issues_at(book, "办公室", "G5")
+    assert [i.level for i in found] == ["error"], found  # one issue at the cell, not also "不是分数"
+    assert "Excel 或 WPS" in found[0].message and "=30*0.9-7" in found[0].message
+    outcome = service.evaluate(book)
+    office = next(d for d in outcome.result.departments if d.name == "办公室")
+    assert office.base == 70 and not outcome.result.final  # not 100 from 评议: no silent fall-back
+    assert main(["recalc", str(book)]) == 1
+    assert "办公室!G5" in capsys.readouterr().out
+    assert main(["export", str(book), "-o", str(tmp_path / "e.xlsx")]) == 0  # shown as its text, no crash
+    assert main(["split", str(book), "-o", str(tmp_path / "h")]) == 0
+
+
+@pytest.mark.parametrize("sheet,cell,formula", [("考勤", "B5", '="刘"&"洋"'), ("办公室", "C5", "=10*3")],
+                         ids=["a name (engine input)", "an item's 分值 (a rule the reader reads)"])
+def test_formula_without_cached_value_in_a_name_or_a_rule_is_an_error_at_its_cell(tmp_path, sheet, cell, formula):
+    book = filled(tmp_path, attendance=[[D(2018, 3, 12), "刘洋", "上午", "旷工", None]])
+    _write_formulas(book, sheet, {cell: formula})
+    found = issues_at(book, sheet, cell)
+    assert len(found) == 1 and "没有保存它的计算结果" in found[0].message and formula in found[0].message, found
+
+
+def test_formula_with_cached_value_is_read_as_its_value(tmp_path):
+    """What Excel, WPS or LibreOffice save: the formula and its result; the result is used, no issue."""
+    book = filled(tmp_path)
+    _write_formulas(book, "办公室", {"G5": "=30*0.9-7"})
+    with zipfile.ZipFile(book) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    name = next(n for n, d in parts.items() if n.startswith("xl/worksheets/sheet") and b"<f>30*0.9-7</f>" in d)
+    parts[name] = parts[name].replace(b"<f>30*0.9-7</f><v></v>", b"<f>30*0.9-7</f><v>20</v>")
+    with zipfile.ZipFile(book, "w") as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+    assert issues_at(book, "办公室", "G5") == []
+    office = next(d for d in service.evaluate(book).result.departments if d.name == "办公室")
+    assert office.base == 90
+
+
+def test_collect_does_not_erase_the_masters_self_score_with_an_uncalculated_formula(tmp_path, capsys):
+    book = filled(tmp_path)
+    out = tmp_path / "handouts"
+    assert main(["split", str(book), "-o", str(out)]) == 0
+    handout = out / "办公室-自评.xlsx"
+    wb = openpyxl.load_workbook(handout)
+    ws = wb["办公室"]
+    ws["D5"] = "=25+2"  # the department typed a formula; openpyxl saved it without a value
+    ws["D6"] = 18
+    wb.save(handout)
+    assert main(["collect", str(book), str(handout)]) == 1
+    text = capsys.readouterr().out
+    assert "第1项自评" in text and "=25+2" in text and "Excel 或 WPS" in text
+    master = openpyxl.load_workbook(book)["办公室"]
+    assert master["D5"].value == 30  # kept, not blanked
+    assert master["D6"].value == 18  # the readable change is merged
+
+
+# Rows typed outside a table after blank rows (issue 13, item 14) ----------------------------------------
+def _type_below(book: Path, sheet: str, table: str, gap: int, rows: list[list]) -> int:
+    """Type rows in a table's columns, `gap` blank rows below its end, the way a person does (no resize)."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb[sheet]
+    _, _, _, last = openpyxl.utils.cell.range_boundaries(ws.tables[table].ref)
+    first = last + 1 + gap
+    for i, values in enumerate(rows):
+        for j, v in enumerate(values):
+            ws.cell(first + i, 1 + j, v)
+    wb.save(book)
+    return first
+
+
+@pytest.mark.parametrize("gap", [1, 3])
+def test_person_typed_below_staff_after_blank_rows_is_warned_not_silently_dropped(tmp_path, capsys, gap):
+    book = filled(tmp_path)
+    row = _type_below(book, "人员", "tblStaff", gap, [["孙悦", "办公室", "工作人员"], ["赵六", "财务部", "工作人员"]])
+    found = issues_at(book, "人员", f"A{row}")
+    assert len(found) == 1 and found[0].level == "warning", found
+    assert f"第{row}至{row + 1}行" in found[0].message and "未计入" in found[0].message
+    assert "扩展表格" in found[0].message and "空行" in found[0].message
+    assert "孙悦" not in [p.name for p in service.evaluate(book).result.people]  # not counted, and said so
+    assert main(["check", str(book)]) == 0
+    out = capsys.readouterr().out
+    assert "校验通过" not in out and f"人员!A{row}" in out
+
+
+def test_attendance_typed_below_its_table_after_a_blank_row_is_warned(tmp_path):
+    book = filled(tmp_path, attendance=[[D(2018, 3, 12), "刘洋", "上午", "旷工", None]])
+    row = _type_below(book, "考勤", "tblAttendance", 1, [[D(2018, 3, 13), "刘洋", "全天", "旷工"]])
+    assert [i.level for i in issues_at(book, "考勤", f"A{row}")] == ["warning"]
+
+
+def test_rows_directly_below_a_table_are_still_read_with_their_warning(tmp_path):
+    book = filled(tmp_path)
+    row = _type_below(book, "人员", "tblStaff", 0, [["孙悦", "办公室", "工作人员"]])
+    assert "孙悦" in [p.name for p in service.evaluate(book).result.people]
+    assert any("已一并读取" in i.message for i in issues_at(book, "人员", f"A{row}"))
+
+
+def test_a_fresh_book_has_nothing_outside_its_tables(tmp_path):
+    book = filled(tmp_path)
+    assert not [i for i in service.evaluate(book).issues if "未计入" in i.message]
+
+
+# Unclear input (issue 13, "Unclear") ---------------------------------------------------------------------
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\ufeff"])
+def test_zero_width_character_in_a_name_is_removed_and_said(tmp_path, invisible):
+    staff = STAFF + [["孙悦", "办公室", "工作人员", None, None]]
+    book = filled(tmp_path, staff=staff, attendance=[[D(2018, 3, 12), "孙悦" + invisible, "上午", "旷工", None]])
+    issues = service.evaluate(book).issues
+    assert not [i for i in issues if "不在人员表中" in i.message], issues
+    found = issues_at(book, "考勤", "B5")
+    assert [i.level for i in found] == ["warning"] and "看不见的字符" in found[0].message
+    person = next(p for p in service.evaluate(book).result.people if p.name == "孙悦")
+    assert person.absent_half_days == 1  # the absence counts for her
+
+
+def test_decimal_comma_in_a_score_is_an_error_asking_for_a_point(tmp_path):
+    book = filled(tmp_path, scores={**FULL, "办公室": {**FULL["办公室"], "1": ["1,5", None, None, None]}})
+    found = [i for i in issues_at(book, "办公室", "D5") if i.level == "error"]
+    assert len(found) == 1 and "1.5" in found[0].message and "逗号" in found[0].message, found
+
+
+def test_decimal_comma_is_not_a_thousands_separator_anywhere():
+    from xl_appraisal.engine.values import parse_number
+
+    assert parse_number("1,5")[0] is None
+    assert parse_number("1,500")[0] == 1500 and parse_number("12,345.5")[0] == 12345.5
+    assert parse_number("1,50")[0] is None and parse_number("15,00")[0] is None
+
+
+def test_merged_date_says_merged_not_empty(tmp_path):
+    rows = [[D(2018, 3, 12), "刘洋", "上午", "旷工", None], [None, "陈静", "上午", "旷工", None]]
+    book = filled(tmp_path, attendance=rows)
+    wb = openpyxl.load_workbook(book)
+    wb["考勤"].merge_cells("A5:A6")  # one date for two rows, as people lay out a day
+    wb.save(book)
+    found = issues_at(book, "考勤", "A6")
+    assert len(found) == 1 and "A5合并" in found[0].message and "为空" not in found[0].message, found
+
+
+def test_formula_date_without_result_says_so_not_empty(tmp_path):
+    book = filled(tmp_path, attendance=[[D(2018, 3, 12), "刘洋", "上午", "旷工", None]])
+    _write_formulas(book, "考勤", {"A5": "=DATE(2018,3,12)"})
+    found = issues_at(book, "考勤", "A5")
+    assert len(found) == 1 and "=DATE(2018,3,12)" in found[0].message and "为空" not in found[0].message
+
+
+FULL_WIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
+
+
+@given(st.decimals(min_value=-10**6, max_value=10**6, places=2, allow_nan=False, allow_infinity=False))
+@settings(max_examples=60, deadline=None)
+def test_full_width_digits_read_as_the_same_number(value):
+    from xl_appraisal.engine.values import parse_number
+
+    text = f"{value:f}"
+    assert parse_number(text.translate(FULL_WIDTH))[0] == parse_number(text)[0] == value
+    assert parse_number(f"{value:,f}".translate(FULL_WIDTH))[0] == value  # thousands separators, full-width too

@@ -239,9 +239,10 @@ def cmd_collect(args) -> int:
         tail = written_text(report.written, out or args.book)
     else:
         tail = "未写入"
-    style = "red" if report.refused else None
-    screen.verdict(f"已回收 {len(report.merged)} 个部门，未回收 {len(report.refused)} 份；{tail}", style=style)
-    return EXIT_ERRORS if report.refused else EXIT_OK
+    style = "red" if report.refused or report.unreadable else None
+    skipped = f"，{len(report.unreadable)} 处没有计算结果的公式未合并" if report.unreadable else ""
+    screen.verdict(f"已回收 {len(report.merged)} 个部门，未回收 {len(report.refused)} 份{skipped}；{tail}", style=style)
+    return EXIT_ERRORS if report.refused or report.unreadable else EXIT_OK
 
 
 def print_collect(screen: Screen, report) -> None:
@@ -250,6 +251,8 @@ def print_collect(screen: Screen, report) -> None:
         screen.line(f"自评有改动：{line}", style="yellow")
     for name, why in report.refused:
         screen.line(f"未回收 {name}：{why}", style="red")
+    for line in report.unreadable:
+        screen.line(line, style="red")
     if report.missing:
         screen.line(f"尚未交回：{'、'.join(report.missing)}")
 

@@ -20,7 +20,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.defined_name import DefinedName
 
-from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
+from xl_appraisal.engine.values import Uncomputed, is_blank, normalize_text, parse_number
 from xl_appraisal.errors import Refused
 from xl_appraisal.plan import AppendRows, CellWrite, Plan
 from xl_appraisal.policy import Department
@@ -40,6 +40,7 @@ from xl_appraisal.workbook.save import atomic_write
 from xl_appraisal.workbook.write import split_ref
 from xl_appraisal.workbook.xlsx import custom_properties, read_tables
 
+FORMULA_HINT = "请部门用 Excel 或 WPS 打开自评表保存一次后再交回，或直接填写数值"
 DEPT_PROP = "xl-appraisal-department"
 ITEMS_PROP = "xl-appraisal-items"
 
@@ -124,6 +125,7 @@ class CollectReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
     changes: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # values not merged: formulas without their result
     plan: Plan = field(default_factory=Plan)  # what merging writes into the master
     sources: dict[str, str] = field(default_factory=dict)  # department -> the file merged for it
     written: bool = False  # a file was written
@@ -205,11 +207,21 @@ def plan_collect(read: Book | Unreadable, files: list[Path]) -> CollectReport:
             number = normalize_text(v.get("编号"))
             row, old = master_rows[number]
             for header in ("自评", "说明"):
+                if isinstance(v.get(header), Uncomputed):  # never read as blank: the master's value stays
+                    report.unreadable.append(f"{Path(path).name}：{dept.name}第{number}项{header}“{v.get(header)}”"
+                                             f"是没有计算结果的公式，未合并，总表原值保留；{FORMULA_HINT}")
+                    continue
                 if not _same(old.get(header), v.get(header)):
                     report.plan.cells.append(CellWrite(dept.name, f"{master.columns[header]}{row}", v.get(header)))
                     if header == "自评" and not is_blank(old.get(header)):
                         report.changes.append(f"{dept.name}第{number}项自评：{old.get(header)} → {v.get(header)}")
-        _plan_bonus(report, book, dept, got["bonus"])
+        formulas = [f"{col}{row}" for row, v in got["bonus"].rows for h, col in got["bonus"].columns.items()
+                    if isinstance(v.get(h), Uncomputed)]
+        if formulas:
+            report.unreadable.append(f"{Path(path).name}：{dept.name}加分表{'、'.join(formulas)}是没有计算结果的公式，"
+                                     f"加分表未合并，总表原样保留；{FORMULA_HINT}")
+        else:
+            _plan_bonus(report, book, dept, got["bonus"])
         report.merged.append(dept.name)
         report.sources[dept.name] = f"collect：{Path(path).name}"
     report.missing = [d.name for d in book.policy.departments if d.name not in done]

@@ -18,7 +18,14 @@ from xl_appraisal.engine.model import (
     Leave,
 )
 from xl_appraisal.engine.roster import AUTHORITY_ZH, CHAIRMAN, EXECUTIVE, SUPERVISOR, Roster
-from xl_appraisal.engine.values import is_blank, normalize_text, parse_date
+from xl_appraisal.engine.values import (
+    blank_message,
+    has_invisible,
+    invisible_message,
+    is_blank,
+    normalize_text,
+    parse_date,
+)
 from xl_appraisal.policy import Policy, WrongApprover
 
 HalfDay = tuple[dt.date, int]
@@ -64,7 +71,7 @@ class Calendar:
 def read_date(raw: object, src: Source, key: str, what: str, issues: list[Issue]) -> dt.date | None:
     """A date cell: Excel date, or text accepted with a warning, else an error."""
     if is_blank(raw):
-        issues.append(src.error(key, f"{what}为空"))
+        issues.append(src.error(key, blank_message(raw, what)))
         return None
     day, was_text = parse_date(raw)
     if day is None:
@@ -139,8 +146,11 @@ def apply_leaves(
         src = lv.src
         name = normalize_text(lv.name)
         if not name:
-            issues.append(src.error("姓名", "请假记录的姓名为空"))
+            issues.append(src.error("姓名", "请假记录的" + blank_message(lv.name, "姓名")))
             continue
+        for key, raw in (("姓名", lv.name), ("审批人", lv.approver)):
+            if has_invisible(raw):
+                issues.append(src.warning(key, invisible_message(raw, key)))
         person = roster.get(name)
         if person is None:
             issues.append(src.error("姓名", f"“{name}”不在人员表中"))
@@ -216,8 +226,10 @@ def apply_events(
         src = ev.src
         name = normalize_text(ev.name)
         if not name:
-            issues.append(src.error("姓名", "考勤记录的姓名为空"))
+            issues.append(src.error("姓名", "考勤记录的" + blank_message(ev.name, "姓名")))
             continue
+        if has_invisible(ev.name):
+            issues.append(src.warning("姓名", invisible_message(ev.name, "姓名")))
         if roster.get(name) is None:
             issues.append(src.error("姓名", f"“{name}”不在人员表中"))
             continue

@@ -59,3 +59,10 @@ class Source:
 
 def has_errors(issues: list[Issue]) -> bool:
     return any(i.level == ERROR for i in issues)
+
+
+def first_at_cells(first: list[Issue], others: list[Issue]) -> list[Issue]:
+    """`first`, then those of `others` not at one of their cells: when a cell cannot be read at all (a formula
+    without its result), what it holds is not judged again."""
+    taken = {(i.sheet, i.cell) for i in first if i.cell}
+    return first + [i for i in others if (i.sheet, i.cell) not in taken]

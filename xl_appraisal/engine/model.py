@@ -84,6 +84,10 @@ class CalendarDay:
     src: Source = field(default_factory=Source)
 
 
+# Which field of each record holds which column (the key of its Source cells).
+FIELD_COLUMNS: dict[type, dict[str, str]] = {}
+
+
 @dataclass
 class Inputs:
     policy: Policy
@@ -94,6 +98,9 @@ class Inputs:
     events: list[AttendanceEvent] = field(default_factory=list)
     leaves: list[Leave] = field(default_factory=list)
     calendar: list[CalendarDay] = field(default_factory=list)
+
+    def records(self) -> list:
+        return [*self.staff, *self.scores, *self.bonuses, *self.events, *self.leaves, *self.calendar]
 
 
 @dataclass(frozen=True)
@@ -160,3 +167,20 @@ class Result:
 
     def department(self, name: str) -> DepartmentResult:
         return next(d for d in self.departments if d.name == name)
+
+
+FIELD_COLUMNS.update({
+    Person: {"name": "姓名", "department": "部门", "role": "职务", "overseen": "分管部门", "note": "备注"},
+    BonusEntry: {"label": "加分项目", "quantity": "数量", "discretionary": "酌定分值", "note": "说明"},
+    AttendanceEvent: {"date": "日期", "name": "姓名", "period": "时段", "kind": "情况", "note": "备注"},
+    Leave: {"name": "姓名", "start": "开始日期", "start_period": "开始时段", "end": "结束日期",
+            "end_period": "结束时段", "kind": "类型", "approver": "审批人", "note": "备注"},
+    CalendarDay: {"date": "日期", "workday": "工作日", "note": "说明"},
+})
+
+
+def raw_cells(record) -> list[tuple[str, object]]:
+    """(column, raw value) of every field a person typed in a record."""
+    if isinstance(record, ItemScore):
+        return list(zip(STAGES, record.stages, strict=True))
+    return [(col, getattr(record, name)) for name, col in FIELD_COLUMNS[type(record)].items()]

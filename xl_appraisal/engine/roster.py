@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from xl_appraisal.engine.issues import ERROR, Issue, Source
 from xl_appraisal.engine.model import CHAIR, EXEC_VICE, LEADER_ROLES, LEADERSHIP, ROLES, VICE, Person
-from xl_appraisal.engine.values import normalize_text
+from xl_appraisal.engine.values import blank_message, has_invisible, invisible_message, normalize_text
 from xl_appraisal.policy import Policy
 
 SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -68,8 +68,10 @@ def build_roster(policy: Policy, people: list[Person]) -> tuple[Roster, list[Iss
         role = normalize_text(p.role)
         src = p.src
         if not name:
-            issues.append(src.error("姓名", "姓名为空"))
+            issues.append(src.error("姓名", blank_message(p.name, "姓名")))
             continue
+        if has_invisible(p.name):
+            issues.append(src.warning("姓名", invisible_message(p.name, "姓名")))
         if name in members:
             first = members[name].src.cell("姓名")
             issues.append(src.error("姓名", f"姓名“{name}”重复（已在{first}出现）；同名者请加区分，如“张伟（办公室）”"))

@@ -5,14 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xl_appraisal.engine.attendance import PersonAttendance, build_calendar, tally
-from xl_appraisal.engine.issues import has_errors
-from xl_appraisal.engine.model import FINAL, PROVISIONAL, Inputs, PersonResult, Result
+from xl_appraisal.engine.issues import Issue, first_at_cells, has_errors
+from xl_appraisal.engine.model import FINAL, PROVISIONAL, Inputs, PersonResult, Result, raw_cells
 from xl_appraisal.engine.payouts import allowance, forfeits, person_bonus, total_text
 from xl_appraisal.engine.roster import build_roster
 from xl_appraisal.engine.scoring import score_departments
-from xl_appraisal.engine.values import money
+from xl_appraisal.engine.values import Uncomputed, money, uncomputed_message
 
 ZERO = Decimal(0)
+
+
+def unreadable_cells(inputs: Inputs) -> list[Issue]:
+    """An error at every formula cell saved without its result (never read as blank)."""
+    return [rec.src.error(col, uncomputed_message(raw))
+            for rec in inputs.records() for col, raw in raw_cells(rec) if isinstance(raw, Uncomputed)]
 
 
 def compute(inputs: Inputs) -> Result:
@@ -24,6 +30,7 @@ def compute(inputs: Inputs) -> Result:
     calendar = build_calendar(inputs.calendar, inputs.year, issues)
     attendance = tally(policy, calendar, inputs.year, roster, inputs.events, inputs.leaves, issues)
 
+    issues = first_at_cells(unreadable_cells(inputs), issues)
     final = all(d.final for d in departments) and not has_errors(issues)  # R5
     status = FINAL if final else PROVISIONAL
     totals = {d.name: d.total for d in departments}

@@ -10,7 +10,16 @@ from decimal import Decimal
 
 from xl_appraisal.engine.issues import Issue, Source
 from xl_appraisal.engine.model import FINAL_STAGE, STAGES, BonusEntry, DepartmentResult, ItemResult, ItemScore
-from xl_appraisal.engine.values import fmt, is_blank, normalize_text, parse_number, places
+from xl_appraisal.engine.values import (
+    Uncomputed,
+    comma_problem,
+    fmt,
+    is_blank,
+    normalize_text,
+    parse_number,
+    places,
+    uncomputed_message,
+)
 from xl_appraisal.policy import Department, Item, Policy, TierRounding
 
 ZERO = Decimal(0)
@@ -19,6 +28,11 @@ UNSCORED = "未评分"
 
 def check_score(raw: object, max_points: Decimal) -> tuple[Decimal | None, str, bool]:
     """R2: (value, problem, was_text). A score is 0..max inclusive, at most two places; never clamped."""
+    if isinstance(raw, Uncomputed):  # never blank: the stage is filled, but its value is unknown
+        return None, uncomputed_message(raw), False
+    if isinstance(raw, str) and "," in normalize_text(raw):  # 1,5: a decimal comma? scores have no thousands
+        text = normalize_text(raw)
+        return None, f"得分“{raw}”中有逗号；得分没有千位分隔，小数请用小数点，如{text.replace(',', '.', 1)}", True
     value, was_text = parse_number(raw, unit="分")
     if value is None:
         return None, f"“{raw}”不是分数，请填写0到{fmt(max_points)}之间的数字", was_text
@@ -100,10 +114,13 @@ def score_bonuses(
             continue
         qty, _ = (Decimal(1), False) if is_blank(e.quantity) else parse_number(e.quantity, unit="次")
         if qty is None or qty <= 0 or qty != qty.to_integral_value():
-            issues.append(src.error("数量", f"数量“{e.quantity}”应为正整数"))
+            issues.append(src.error("数量", comma_problem(e.quantity) or f"数量“{e.quantity}”应为正整数"))
             continue
         if kind.points is None:
             value, _ = parse_number(e.discretionary, unit="分")
+            if comma_problem(e.discretionary):
+                issues.append(src.error("酌定分值", f"“{label}”的酌定分值{comma_problem(e.discretionary)}"))
+                continue
             if is_blank(e.discretionary) or value is None or value <= 0:
                 issues.append(src.error("酌定分值", f"“{label}”须填写酌定分值（正数），现为“{e.discretionary or ''}”"))
                 continue

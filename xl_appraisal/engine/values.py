@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -19,15 +20,75 @@ TOO_BIG = Decimal(10) ** 15  # no score, count or amount here comes near; bigger
 _TEXT_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
+@dataclass(frozen=True)
+class Uncomputed:
+    """A formula cell saved without its result: what openpyxl, pandas or any script writes (`=30*0.9-7`)
+    before a spreadsheet program has calculated it. Not blank and not a value: an error at its cell."""
+
+    formula: str = ""
+
+    def __str__(self) -> str:
+        return f"={self.formula}" if self.formula else "（公式）"
+
+
+def uncomputed_message(value: Uncomputed) -> str:
+    """What the user reads at such a cell."""
+    shown = f"“{value}”" if value.formula else ""
+    return (f"此格是公式{shown}，但文件里没有保存它的计算结果（公式由其他程序写入，尚未计算），无法读取；"
+            "请用 Excel 或 WPS 打开此文件并保存一次，或直接填写数值")
+
+
+@dataclass(frozen=True)
+class Merged:
+    """An empty cell inside a merged range: only the range's first cell (`anchor`, e.g. A5) holds a value."""
+
+    anchor: str
+
+    def __str__(self) -> str:
+        return ""  # shown (and logged) as the empty cell it is
+
+
 def is_blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+    return raw is None or isinstance(raw, Merged) or (isinstance(raw, str) and raw.strip() == "")
+
+
+def blank_message(raw: object, what: str) -> str:
+    """Why a required cell is empty: merged with the cell above (a common layout), or just empty."""
+    if isinstance(raw, Merged):
+        return (f"{what}所在的单元格与{raw.anchor}合并了（合并单元格只有第一格有值，其余各行读不到）；"
+                f"请取消合并，在每一行填写{what}")
+    return f"{what}为空"
+
+
+# Characters nobody sees but that make two names differ (copied from web pages, chat apps, BOM-marked CSVs).
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def has_invisible(raw: object) -> bool:
+    return isinstance(raw, str) and raw != raw.translate(INVISIBLE)
+
+
+def invisible_message(raw: object, what: str) -> str:
+    return f"{what}“{normalize_text(raw)}”中有看不见的字符（如零宽空格），已去除后再比对；建议重新输入此格"
 
 
 def normalize_text(raw: object) -> str:
-    """Full-width letters/digits to half-width (NFKC), surrounding spaces removed."""
-    if raw is None:
+    """Full-width letters/digits to half-width (NFKC), invisible characters (zero-width spaces, BOM)
+    removed, surrounding spaces removed."""
+    if raw is None or isinstance(raw, Merged):
         return ""
-    return unicodedata.normalize("NFKC", str(raw)).strip()
+    return unicodedata.normalize("NFKC", str(raw).translate(INVISIBLE)).strip()
+
+
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def comma_problem(raw: object) -> str:
+    """A number typed with a comma that is not a thousands separator (1,5: a decimal comma?), else ""."""
+    text = normalize_text(raw) if isinstance(raw, str) else ""
+    if "," not in text or _THOUSANDS.fullmatch(text.rstrip("分次元").strip()):
+        return ""
+    return f"“{raw}”中的逗号无法判断是小数点还是千位分隔，未读取；小数请用小数点，如{text.replace(',', '.', 1)}"
 
 
 def parse_number(raw: object, unit: str = "") -> tuple[Decimal | None, bool]:
@@ -42,9 +103,13 @@ def parse_number(raw: object, unit: str = "") -> tuple[Decimal | None, bool]:
             return None, False
         value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
         return (value, False) if value.is_finite() and abs(value) < TOO_BIG else (None, False)
-    text = normalize_text(raw).replace(",", "")
+    text = normalize_text(raw)
     if unit and text.endswith(unit):
         text = text[: -len(unit)].strip()
+    if "," in text:  # only a thousands separator (1,500); 1,5 may be a decimal comma: not a number
+        if not _THOUSANDS.fullmatch(text):
+            return None, True
+        text = text.replace(",", "")
     if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
         return None, True
     try:

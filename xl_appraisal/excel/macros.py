@@ -165,6 +165,7 @@ def collect(book=None, files=None):
     apply_live(book, report.plan)
     lines = [f"已回收：{'、'.join(report.merged) or '无'}"] + report.changes[:8]
     lines += [f"未回收 {name}：{why}" for name, why in report.refused]
+    lines += report.unreadable
     if report.missing:
         lines.append(f"尚未交回：{'、'.join(report.missing)}")
     _tell(book, "\n".join(lines), errors=False)

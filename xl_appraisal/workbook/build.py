@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_appraisal.calendar import CHECK_BY_HAND, YearCalendar
 from xl_appraisal.engine.model import EVENT_KINDS, LEADERSHIP, LEAVE_KINDS, PERIODS, ROLES
+from xl_appraisal.engine.values import Uncomputed
 from xl_appraisal.policy import AMOUNTS, HALF_DAY_COUNTS, POSITIVE_NUMBERS, SHARES, SWITCHES, Policy
 from xl_appraisal.workbook import contract as c
 
@@ -79,6 +80,8 @@ def put(ws: Worksheet, row: int, col: int, value: object, **style) -> Cell:
     came from (a person's 说明 copied into a handout, a name in the 报送版)."""
     if isinstance(value, Decimal):
         value = float(value)
+    if isinstance(value, Uncomputed):
+        value = str(value)  # a formula nobody calculated, shown as its text (the checks call it an error)
     cell = ws.cell(row, col, value)
     if isinstance(value, str):
         cell.data_type = "s"

@@ -3,7 +3,7 @@ adapter (excel.live.live_tables) both produce these; everything above reads only
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -17,3 +17,4 @@ class RawTable:
     ref: str
     rows: list[tuple[int, tuple]]
     sheet_index: int = 0
+    beyond: list[int] = field(default_factory=list)  # rows typed in its columns below a blank gap (not read)

@@ -14,8 +14,9 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from xl_appraisal.engine.issues import ERROR, Issue, Source
+from xl_appraisal.engine.issues import ERROR, WARNING, Issue, Source, first_at_cells
 from xl_appraisal.engine.model import (
     AttendanceEvent,
     BonusEntry,
@@ -25,7 +26,7 @@ from xl_appraisal.engine.model import (
     Leave,
     Person,
 )
-from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
+from xl_appraisal.engine.values import Uncomputed, is_blank, normalize_text, parse_number, uncomputed_message
 from xl_appraisal.errors import Refused, Unusable
 from xl_appraisal.policy import BonusKind, Department, Item, Param, Policy, build_policy, load_policy
 from xl_appraisal.workbook import contract as c
@@ -229,7 +230,12 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
         {"id": meta.get("policy_id", ""), "title": meta.get("policy_title", ""), "year": year},
         params, values, kinds, departments, where,
     )
-    return year, policy, issues + problems, item_tables
+    rules = [(ptab, ptab.columns), (ktab, ktab.columns)]
+    rules += [(tr, {h: tr.columns[h] for h in ("编号", "考核内容", "分值")}) for tr in item_tables.values()]
+    formulas = [Issue(ERROR, tr.sheet, f"{col}{row}", uncomputed_message(r[h]))
+                for tr, columns in rules for row, r in tr.rows for h, col in columns.items()
+                if isinstance(r.get(h), Uncomputed)]
+    return year, policy, first_at_cells(formulas, issues + problems), item_tables
 
 
 def read_book(path: str | os.PathLike) -> Book | Unreadable:
@@ -278,15 +284,45 @@ def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadabl
         return Unreadable(path, year, tables, issues)
     for dept in policy.departments:
         tables[f"tblBonus_{dept.code}"] = read_table(found, c.bonus_table(dept.name, dept.code), extend=True)
+    for name in (c.STAFF.name, c.ATTENDANCE.name, c.LEAVE.name, c.CALENDAR.name,
+                 *(f"tblBonus_{d.code}" for d in policy.departments)):
+        issues += outside_rows(name, found[name])
     return Book(path, year, policy, to_inputs(policy, year, tables), tables, issues, raw=found)
+
+
+def _str(raw: object) -> str:
+    return "" if raw is None else str(raw)
+
+
+def _text(raw: object, read) -> Any:
+    """A text field as read, except a formula without its result, kept as such for the engine to report."""
+    return raw if isinstance(raw, Uncomputed) else read(raw)
+
+
+def outside_rows(name: str, raw: RawTable) -> list[Issue]:
+    """A warning at each block of rows typed in a table's columns below a blank gap: they are not read."""
+    out: list[Issue] = []
+    col = col_letters(split_ref(raw.ref)[0])
+    blocks: list[list[int]] = []
+    for row in raw.beyond:
+        if blocks and row == blocks[-1][-1] + 1:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    for block in blocks:
+        rows = f"第{block[0]}行" if len(block) == 1 else f"第{block[0]}至{block[-1]}行"
+        out.append(Issue(WARNING, raw.sheet, f"{col}{block[0]}",
+                         f"{rows}在表格 {name} 下方，中间隔着空行，不在表格内，未计入；如需计入，请删除中间的空行，"
+                         "或在 Excel 中扩展表格（表格设计 → 调整表格大小）把这些行包括进来"))
+    return out
 
 
 def to_inputs(policy: Policy, year: int, tables: dict[str, TableRows]) -> Inputs:
     """Step 5: rows -> the engine's plain records, each with the cells it came from."""
     inputs = Inputs(policy=policy, year=year)
     st = tables[c.STAFF.name]
-    inputs.staff = [Person(normalize_text(r.get("姓名")), r.get("部门"), r.get("职务"),
-                           "" if r.get("分管部门") is None else str(r.get("分管部门")),
+    inputs.staff = [Person(_text(r.get("姓名"), _str), r.get("部门"), r.get("职务"),
+                           _text(r.get("分管部门"), _str),
                            r.get("备注") or "", st.source(row)) for row, r in st.rows]
     at = tables[c.ATTENDANCE.name]
     inputs.events = [AttendanceEvent(r.get("日期"), r.get("姓名"), r.get("时段"), r.get("情况"), r.get("备注"),

@@ -8,6 +8,7 @@ styles, and the rows of the sheets that hold tables — values as openpyxl's dat
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import zipfile
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from xl_appraisal.engine.values import Merged, Uncomputed, is_blank
 from xl_appraisal.workbook.ooxml import (
     MAC_EPOCH,
     NS,
@@ -22,6 +24,7 @@ from xl_appraisal.workbook.ooxml import (
     REF,
     WINDOWS_EPOCH,
     col_index,
+    col_letters,
     from_excel,
     is_date_style,
     relationships,
@@ -31,7 +34,7 @@ from xl_appraisal.workbook.ooxml import (
 )
 from xl_appraisal.workbook.port import RawTable
 
-_C, _V, _IS, _T, _ROW = (f"{{{NS}}}{t}" for t in ("c", "v", "is", "t", "row"))
+_C, _V, _IS, _T, _ROW, _F, _MERGE = (f"{{{NS}}}{t}" for t in ("c", "v", "is", "t", "row", "f", "mergeCell"))
 
 
 def _xml(z: zipfile.ZipFile, name: str):
@@ -124,10 +127,15 @@ def read_tables(src: Path | bytes) -> dict[str, RawTable]:
 def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> dict[str, RawTable]:
     bounds = {name: split_ref(ref) for name, ref in tables}
     rows: dict[int, dict[int, object]] = {}
+    merged: list[tuple[int, int, int, int]] = []
     lo = min(b[1] for b in bounds.values())
     with z.open(part) as fh:
         row_number = 0
-        for _, el in etree.iterparse(fh, events=("end",), tag=_ROW, resolve_entities=False, no_network=True):
+        for _, el in etree.iterparse(fh, events=("end",), tag=(_ROW, _MERGE), resolve_entities=False, no_network=True):
+            if el.tag == _MERGE:
+                with contextlib.suppress(ValueError, TypeError):
+                    merged.append(split_ref(el.get("ref")))
+                continue
             row_number = int(el.get("r") or row_number + 1)
             if row_number >= lo:
                 values = {}
@@ -143,6 +151,7 @@ def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> 
             el.clear()
             while el.getprevious() is not None:
                 del el.getparent()[0]
+    _mark_merged(rows, merged, bounds.values())
     out = {}
     for name, ref in tables:
         min_col, min_row, max_col, max_row = bounds[name]
@@ -152,12 +161,28 @@ def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> 
         while True:
             values = rows.get(r, {})
             row = tuple(values.get(c) for c in cols)
-            if r > max_row and all(v is None or v == "" for v in row):
+            if r > max_row and all(is_blank(v) for v in row):
                 break
             collected.append((r, row))
             r += 1
-        out[name] = RawTable(sheet_name, ref, collected, index)
+        others = [b for other, b in bounds.items() if other != name and b[0] <= max_col and b[2] >= min_col]
+        beyond = [n for n in sorted(rows) if n > r and any(not is_blank(rows[n].get(c)) for c in cols)
+                  and not any(b[1] <= n <= b[3] for b in others)]
+        out[name] = RawTable(sheet_name, ref, collected, index, beyond)
     return out
+
+
+def _mark_merged(rows: dict[int, dict[int, object]], merged: list, tables) -> None:
+    """The empty cells of a merged range inside a table read as Merged(its first cell), so that a check can
+    say why a date or a name is missing (only a merged range's first cell holds a value)."""
+    for min_col, min_row, max_col, max_row in merged:
+        if not any(t[1] < max_row and t[0] <= max_col and min_col <= t[2] for t in tables):
+            continue  # a merged title or hint outside the tables
+        anchor = Merged(f"{col_letters(min_col)}{min_row}")
+        for r in range(min_row, min(max_row, min_row + 10_000) + 1):
+            for col in range(min_col, max_col + 1):
+                if (r, col) != (min_row, min_col) and rows.get(r, {}).get(col) is None:
+                    rows.setdefault(r, {})[col] = anchor
 
 
 def _cell(c, strings: list[str], dates: set[int], epoch) -> object:
@@ -166,8 +191,11 @@ def _cell(c, strings: list[str], dates: set[int], epoch) -> object:
         is_ = c.find(_IS)
         return None if is_ is None else "".join(t.text or "" for t in is_.iter(_T))
     v = c.find(_V)
-    if v is None or v.text is None:
-        return None
+    if v is None or not v.text:
+        f = c.find(_F)
+        if f is not None and kind != "str":  # a formula nobody calculated (openpyxl, pandas: <f>…</f><v/>)
+            return Uncomputed(f.text or "")
+        return None  # blank, or a formula whose cached result is the empty string (t="str")
     text = v.text
     if kind == "s":
         return strings[int(text)]
