@@ -232,3 +232,123 @@ def test_full_width_digits_read_as_the_same_number(value):
     text = f"{value:f}"
     assert parse_number(text.translate(FULL_WIDTH))[0] == parse_number(text)[0] == value
     assert parse_number(f"{value:,f}".translate(FULL_WIDTH))[0] == value  # thousands separators, full-width too
+
+
+# Sign-in records in the formats exports use (issue 13, item 12) -------------------------------------------
+from xl_appraisal.signins import parse_clock, parse_moment  # noqa: E402
+
+MOMENTS = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31))
+
+
+def _twelve(moment: dt.datetime) -> tuple[str, int]:
+    return ("上午" if moment.hour < 12 else "下午"), (moment.hour % 12 or 12)
+
+
+SPELLINGS = {
+    "iso seconds": lambda m: f"{m:%Y-%m-%d %H:%M:%S}",
+    "milliseconds": lambda m: f"{m:%Y-%m-%d %H:%M:%S}.{m.microsecond // 1000:03d}",
+    "iso T": lambda m: f"{m:%Y-%m-%dT%H:%M:%S}",
+    "slashes unpadded": lambda m: f"{m.year}/{m.month}/{m.day} {m.hour}:{m:%M:%S}",
+    "年月日": lambda m: f"{m.year}年{m.month}月{m.day}日 {m:%H:%M:%S}",
+    "上午/下午": lambda m: f"{m.year}/{m.month}/{m.day} {_twelve(m)[0]} {_twelve(m)[1]:02d}:{m:%M:%S}",
+    "AM/PM": lambda m: f"{m:%Y/%m/%d} {_twelve(m)[1]:02d}:{m:%M:%S} {'AM' if m.hour < 12 else 'PM'}",
+    "full-width": lambda m: f"{m:%Y-%m-%d %H:%M:%S}".translate(FULL_WIDTH).replace(":", "："),
+}
+
+
+@pytest.mark.parametrize("spelling", list(SPELLINGS))
+@given(moment=MOMENTS)
+@settings(max_examples=40, deadline=None)
+def test_punch_time_spellings_read_back_to_the_moment(spelling, moment):
+    text = SPELLINGS[spelling](moment)
+    expected = moment.replace(microsecond=(moment.microsecond // 1000) * 1000 if spelling == "milliseconds" else 0)
+    assert parse_moment(text) == expected, text
+
+
+@given(moment=MOMENTS)
+@settings(max_examples=60, deadline=None)
+def test_excel_serial_punches_read_back_to_the_millisecond(moment):
+    moment = moment.replace(microsecond=(moment.microsecond // 1000) * 1000)
+    serial = (moment - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    assert parse_moment(serial) == moment
+    assert parse_moment(repr(serial)) == moment  # a serial exported to CSV as text
+    assert parse_clock(serial - int(serial)) == moment.time()  # a time cell holds the fraction of a day
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_punch_parser_never_raises_and_never_invents_a_moment(text):
+    """Anything: a moment or None, never an exception; and a moment only where the text holds a date."""
+    got = parse_moment(text)
+    assert got is None or isinstance(got, dt.datetime)
+    assert parse_clock(text) is None or isinstance(parse_clock(text), dt.time)
+
+
+@pytest.mark.parametrize("text", ["2018/3/14 上午 13:05:00", "2018-02-30 09:00", "2018-03-13", "09:61",
+                                  "2018-03-13 25:00", "昨天 9:00", "2018/3/14 下午 05:05:00 PM"])
+def test_punch_parser_refuses_what_is_no_moment(text):
+    assert parse_moment(text) is None
+
+
+def _records(path: Path, rows: list[tuple[str, str]]) -> Path:
+    lines = ["部门,姓名,考勤号码,日期时间,机器号"] + [f"办公室,{name},1,{when},1" for name, when in rows]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def _added(report) -> set[tuple]:
+    return {(row[0].date(), row[1], row[2], row[3]) for row in report.added}
+
+
+MON = dt.date(2018, 3, 12)
+
+
+def test_signins_in_export_formats_are_read_not_judged_absent(tmp_path):
+    from xl_appraisal.signins import plan_import
+    from xl_appraisal.workbook.read import read_book
+
+    book = filled(tmp_path)
+    records = _records(tmp_path / "r.csv", [
+        ("刘洋", "2018-03-12 08:55:00.000"), ("刘洋", "2018-03-12 11:05:00.000"),
+        ("刘洋", "2018年3月12日 14:50:00"), ("刘洋", "2018年3月12日 17:05:00"),
+        ("刘洋", "2018/3/13 上午 08:50:00"), ("刘洋", "2018/3/13 上午 11:10:00"),
+        ("刘洋", "2018/3/13 下午 02:50:00"), ("刘洋", "2018/3/13 下午 05:05:00"),
+    ])
+    report = plan_import(read_book(book), records)
+    assert report.unreadable == []
+    assert not [a for a in _added(report) if a[1] == "刘洋"], report.added  # on time both days
+
+
+def test_unreadable_signin_rows_are_counted_listed_and_their_day_not_judged(tmp_path, capsys):
+    from xl_appraisal.signins import plan_import
+    from xl_appraisal.workbook.read import read_book
+
+    book = filled(tmp_path)
+    rows = [("刘洋", "2018-03-12 08:55"), ("刘洋", "2018-03-12 11:05"), ("刘洋", "2018-03-12 14:50"),
+            ("刘洋", "2018-03-12 17:05"),
+            ("刘洋", "2018-03-13 8点55"),  # row 6: unreadable, but its day is known
+            ("陈静", "2018-03-12 08:55"), ("陈静", "2018-03-12 11:05"), ("陈静", "上班"),  # row 9: no day at all
+            ("陈静", "2018-03-13 08:55")]
+    records = _records(tmp_path / "r.csv", rows)
+    report = plan_import(read_book(book), records)
+    assert [row for row, _ in report.unreadable] == [6, 9]
+    assert "8点55" in report.unreadable[0][1]
+    added = _added(report)
+    assert not [a for a in added if a[1] == "刘洋" and a[0] == MON + dt.timedelta(days=1)]  # her day is not judged
+    assert not [a for a in added if a[1] == "陈静"]  # which day row 9 belongs to is unknown: not judged at all
+    assert any("刘洋" in line and "2018-03-13" in line for line in report.unjudged)
+    assert any("陈静" in line and "全部未判断" in line for line in report.unjudged)
+    assert main(["import-signins", str(book), str(records)]) == 0
+    out = capsys.readouterr().out
+    assert "2行无法读取" in out and "第6行" in out and "第9行" in out
+
+
+def test_a_punch_recorded_twice_is_a_missed_punch_not_leaving_early(tmp_path):
+    from xl_appraisal.signins import plan_import
+    from xl_appraisal.workbook.read import read_book
+
+    book = filled(tmp_path)
+    rows = [("刘洋", "2018-03-12 08:55:00"), ("刘洋", "2018-03-12 08:55:00"),  # the machine beeped twice
+            ("刘洋", "2018-03-12 14:50:00"), ("刘洋", "2018-03-12 17:05:00")]
+    report = plan_import(read_book(book), _records(tmp_path / "r.csv", rows))
+    assert _added(report) == {(MON, "刘洋", "上午", "漏签")}

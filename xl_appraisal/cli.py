@@ -180,14 +180,21 @@ def cmd_import_signins(args) -> int:
     out = Path(args.output) if args.output else None
     report = import_signins(Path(args.book), Path(args.records), out)
     print_import(screen, report)
+    unread = f"；{len(report.unreadable)} 行签到记录无法读取（见上）" if report.unreadable else ""
     if report.added:
-        screen.verdict(f"新增考勤记录 {len(report.added)} 条；{written_text(report.written, out or args.book, '考勤')}")
+        screen.verdict(f"新增考勤记录 {len(report.added)} 条；{written_text(report.written, out or args.book, '考勤')}{unread}")
     else:
-        screen.verdict("没有需要新增的考勤记录，未写入。")
+        screen.verdict(f"没有需要新增的考勤记录，未写入{unread}。")
     return EXIT_OK
 
 
 def print_import(screen: Screen, report) -> None:
+    if report.unreadable:
+        rows = "、".join(f"第{row}行（{what}）" for row, what in report.unreadable[:20])
+        more = f"等（共{len(report.unreadable)}行）" if len(report.unreadable) > 20 else ""
+        screen.line(f"签到记录中有{len(report.unreadable)}行无法读取，未使用：{rows}{more}", style="red")
+    for line in report.unjudged:
+        screen.line(line, style="yellow")
     if report.first is None:
         screen.line("签到记录中没有可用的打卡。")
         return

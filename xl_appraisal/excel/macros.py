@@ -129,6 +129,10 @@ def import_signins(book=None, path=None):
     kinds = "、".join(f"{k}{n}个半天" for k, n in sorted(report.per_kind.items())) or "无"
     lines = [f"新增考勤记录{len(report.added)}条（{kinds}），已导入过的{report.already}条未重复添加。"]
     lines += report.typed_wins[:5]
+    if report.unreadable:
+        lines.append(f"无法读取的行（未使用）：{'、'.join(f'第{row}行' for row, _ in report.unreadable[:20])}"
+                     + (f"等{len(report.unreadable)}行" if len(report.unreadable) > 20 else ""))
+    lines += report.unjudged[:5]
     if report.unknown_names:
         lines.append("不在人员表中：" + "、".join(report.unknown_names))
     _tell(book, "\n".join(lines))
