@@ -140,3 +140,99 @@ def test_export_saved_again_by_libreoffice_still_verifies(book, tmp_path):
     subprocess.run([shutil.which("soffice"), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
                     "--convert-to", "xlsx", "--outdir", str(lo), str(out)], check=True, capture_output=True, timeout=180)
     assert main(["verify", str(lo / out.name)]) == 0
+
+
+# verify covers what a reader sees (issue 13, item 15) ----------------------------------------------------
+def _export(book: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "报送版.xlsx"
+    assert main(["export", str(book), "-o", str(out)]) == 0
+    return out
+
+
+def _money_cell(wb) -> str:
+    ws = wb["发放"]
+    return next(c.coordinate for c in ws["H"] if isinstance(c.value, (int, float)) and c.value > 0)
+
+
+def _hide_amount(wb):
+    ws = wb["发放"]
+    ref = _money_cell(wb)
+    ws[ref].number_format = f'[={ws[ref].value}]"8,800.00";#,##0.00'  # shows another amount
+    return "发放", ref
+
+
+def _hide_row(wb):
+    wb["发放"].row_dimensions[6].hidden = True
+    return "发放", "隐藏的行"
+
+
+def _hide_column(wb):
+    wb["汇总"].column_dimensions["F"].hidden = True
+    return "汇总", "隐藏的列"
+
+
+def _white_font(wb):
+    ws = wb["发放"]
+    ws["J5"].font = openpyxl.styles.Font(color="FFFFFFFF")  # the explanation, white on white
+    return "发放", "J5"
+
+
+def _comment(wb):
+    wb["汇总"]["E5"].comment = openpyxl.comments.Comment("实际按90分计", "某人")
+    return "汇总", "E5"
+
+
+TAMPERINGS = {"number format": _hide_amount, "hidden row": _hide_row, "hidden column": _hide_column,
+              "white font": _white_font, "comment": _comment}
+
+
+def test_verify_passes_an_export_saved_again_by_openpyxl(book, tmp_path):
+    """The tampering tests below save with openpyxl: an untouched round trip must still verify."""
+    out = _export(book, tmp_path)
+    openpyxl.load_workbook(out).save(tmp_path / "again.xlsx")
+    assert main(["verify", str(tmp_path / "again.xlsx")]) == 0
+
+
+@pytest.mark.parametrize("tamper", list(TAMPERINGS))
+def test_verify_detects_what_changes_how_the_export_reads(book, tmp_path, capsys, tamper):
+    out = _export(book, tmp_path)
+    wb = openpyxl.load_workbook(out)
+    sheet, where = TAMPERINGS[tamper](wb)
+    wb.save(out)
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 1
+    text = capsys.readouterr().out
+    assert f"“{sheet}”表被改动" in text and where in text, text
+
+
+def test_verify_of_an_export_from_before_version_2_covers_values_and_says_so(book, tmp_path, capsys, monkeypatch):
+    from xl_appraisal import export
+
+    monkeypatch.setattr(export, "VERSION", 1)
+    out = _export(book, tmp_path)
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0
+    assert "只覆盖数值" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: round trip not tested")
+def test_tampering_survives_a_libreoffice_resave_and_is_detected(book, tmp_path, capsys):
+    """The canonical view survives a LibreOffice re-save (test above) yet changes on these tamperings."""
+    import subprocess
+
+    out = _export(book, tmp_path)
+    wb = openpyxl.load_workbook(out)
+    named = [fn(wb) for fn in TAMPERINGS.values()]
+    tampered = tmp_path / "t" / "报送版.xlsx"
+    tampered.parent.mkdir()
+    wb.save(tampered)
+    lo = tmp_path / "lo"
+    subprocess.run([shutil.which("soffice"), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "xlsx", "--outdir", str(lo), str(tampered)], check=True, capture_output=True,
+                   timeout=180)
+    capsys.readouterr()
+    assert main(["verify", str(lo / tampered.name)]) == 1
+    text = capsys.readouterr().out
+    for sheet, where in named:
+        assert f"“{sheet}”表被改动" in text and where in text, (where, text)

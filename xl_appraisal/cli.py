@@ -133,6 +133,9 @@ def cmd_verify(args) -> int:
     except NotAnExport as exc:
         screen.verdict(str(exc), style="red")
         return EXIT_UNUSABLE
+    if verdict.values_only:
+        screen.line("注意：此报送版由旧版本生成，指纹只覆盖数值，不覆盖数字格式、隐藏的行列、文字颜色和批注。",
+                    style="yellow")
     if verdict.ok:
         screen.verdict(f"未被改动：指纹 {verdict.fingerprint} 相符。", style="green")
         return EXIT_OK

@@ -33,6 +33,8 @@ from xl_appraisal.workbook.read import has_values
 from xl_appraisal.workbook.save import atomic_write
 
 FINGERPRINT_PROP = "xl-appraisal-fingerprint"
+VERSION_PROP = "xl-appraisal-fingerprint-version"  # absent: version 1 (values only)
+VERSION = 2
 SHEET_PROP = "xl-appraisal-sheet-"  # + sheet index: "name|sha256"
 DETAIL_SHEET = "指纹明细"
 BANNER_ROW = 2  # the banner line (time and fingerprint) is not itself fingerprinted
@@ -62,15 +64,84 @@ def canonical(value: object) -> str:
     return "s:" + str(value)
 
 
-def sheet_cells(ws: Worksheet) -> dict[str, str]:
+# What a reader sees, beyond the values (fingerprint version 2). Each part is spelled so that a LibreOffice
+# re-save (colours with another alpha byte, theme colours as RGB, explicit default font sizes) keeps it.
+THEME_RGB = ["FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47"]
+PSEUDO = {"#rows": "隐藏的行", "#cols": "隐藏的列", "#state": "工作表的显示状态", "#cf": "条件格式"}
+
+
+def _rgb(color, default: str) -> str:
+    """A colour as six hex digits (alpha ignored; theme colours from the default Office theme)."""
+    if color is None:
+        return default
+    if color.type == "rgb" and isinstance(color.rgb, str) and len(color.rgb) >= 6:
+        return color.rgb[-6:].upper()
+    if color.type == "theme" and isinstance(color.theme, int) and 0 <= color.theme < len(THEME_RGB):
+        return THEME_RGB[color.theme]
+    if color.type == "indexed" and color.indexed in (64, 65):  # system foreground / background
+        return "000000" if color.indexed == 64 else "FFFFFF"
+    if color.type == "indexed" and isinstance(color.indexed, int):
+        from openpyxl.styles.colors import COLOR_INDEX
+
+        return COLOR_INDEX[color.indexed][-6:].upper() if color.indexed < len(COLOR_INDEX) else default
+    return default
+
+
+def _hidden_ink(cell) -> bool:
+    """Text a reader cannot see: the font colour (nearly) that of the cell's background, or a tiny font."""
+    fill = cell.fill
+    background = _rgb(fill.fgColor, "FFFFFF") if fill is not None and fill.fill_type == "solid" else "FFFFFF"
+    ink = _rgb(cell.font.color if cell.font else None, "000000")
+    close = max(abs(int(ink[i:i + 2], 16) - int(background[i:i + 2], 16)) for i in (0, 2, 4)) <= 24
+    size = cell.font.sz if cell.font and cell.font.sz else 11
+    return close or size < 4
+
+
+def _format(code: str | None) -> str:
+    code = (code or "General").strip()
+    return "" if code.lower() == "general" else code
+
+
+def _seen(cell, value: str) -> str:
+    """A cell's canonical value, with what changes how it reads: its number format, hidden ink, a comment."""
+    parts = [value] if value else []
+    if value and _format(cell.number_format):
+        parts.append("f:" + _format(cell.number_format))
+    if value and _hidden_ink(cell):
+        parts.append("ink:hidden")
+    comment = getattr(cell, "comment", None)
+    if comment is not None and (comment.text or "").strip():
+        parts.append("note:" + " ".join(comment.text.split()))
+    return "\t".join(parts)
+
+
+def sheet_cells(ws: Worksheet, version: int = 2) -> dict[str, str]:
+    """The canonical view of a sheet that the fingerprint covers. Version 1 (the first exports): values only.
+    Version 2: values with their number formats, text hidden by its font or fill, comments, hidden rows and
+    columns (also by a zero height or width), a hidden sheet and conditional formats."""
     out = {}
     for row in ws.iter_rows():
         for cell in row:
             if cell.row == BANNER_ROW or not hasattr(cell, "column_letter"):
                 continue
             value = canonical(cell.value)
+            if version >= 2:
+                value = _seen(cell, value)
             if value:
                 out[cell.coordinate] = value
+    if version < 2:
+        return out
+    rows = sorted(r for r, d in ws.row_dimensions.items() if d.hidden or (d.height is not None and d.height < 1))
+    cols = sorted(k for k, d in ws.column_dimensions.items() if d.hidden or (d.width is not None and d.width < 0.5))
+    if rows:
+        out["#rows"] = ",".join(map(str, rows))
+    if cols:
+        out["#cols"] = ",".join(cols)
+    if ws.sheet_state != "visible":
+        out["#state"] = ws.sheet_state
+    rules = sorted(f"{rng.sqref}:{len(rules)}" for rng, rules in ws.conditional_formatting._cf_rules.items())
+    if rules:
+        out["#cf"] = ";".join(rules)
     return out
 
 
@@ -82,6 +153,8 @@ def sheet_digest(cells: dict[str, str]) -> str:
 
 
 def _ref_key(ref: str) -> tuple[int, str]:
+    if ref.startswith("#"):
+        return 0, ref  # a sheet-wide part (hidden rows, …) before the cells
     letters = ref.rstrip("0123456789")
     return int(ref[len(letters):]), f"{len(letters):02d}{letters}"
 
@@ -137,7 +210,8 @@ def build_export(outcome: Outcome, generated: dt.datetime, changes: bool = False
         "本文件只含数值，不含公式和宏，可用 Excel、WPS、LibreOffice 或手机打开；各表已保护，防止误改。",
         "内容：汇总（各部门得分和排名）、发放（每人考勤津贴和目标管理奖金及计算依据）、各部门考核明细"
         + ("、校验（错误和提醒）。" if outcome.issues else "。"),
-        "防篡改：下方“指纹”是全部数值的 SHA-256；收到后可运行 xl-appraisal verify 本文件 核对是否被改动。",
+        "防篡改：下方“指纹”是全部数值及其显示方式（数字格式、隐藏的行列、看不见的文字、批注）的 SHA-256；"
+        "收到后可运行 xl-appraisal verify 本文件 核对是否被改动。",
     ]
     if changes:  # 变更记录 (issue 16): the log, sealed with the rest
         lines.append(_changes_line(outcome))
@@ -207,7 +281,7 @@ def _seal(wb: Workbook, generated: dt.datetime) -> str:
     digests = []
     detail = []
     for ws in wb.worksheets:
-        cells = sheet_cells(ws)
+        cells = sheet_cells(ws, VERSION)
         digests.append((ws.title, sheet_digest(cells)))
         detail += [(ws.title, ref, _short(value)) for ref, value in sorted(cells.items(), key=lambda kv: _ref_key(kv[0]))]
     whole = whole_digest(digests)
@@ -216,6 +290,7 @@ def _seal(wb: Workbook, generated: dt.datetime) -> str:
         put(ws, BANNER_ROW, 1, f"报送版 · 生成于 {stamp} · 指纹（SHA-256）{shown}",
             font=Font(name=b.FONT, size=9, color="555555"))
     wb.custom_doc_props.append(StringProperty(name=FINGERPRINT_PROP, value=whole))
+    wb.custom_doc_props.append(StringProperty(name=VERSION_PROP, value=str(VERSION)))
     for i, (title, digest) in enumerate(digests):
         wb.custom_doc_props.append(StringProperty(name=f"{SHEET_PROP}{i + 1:02d}", value=f"{title}|{digest}"))
     hidden = wb.create_sheet(DETAIL_SHEET)
@@ -263,6 +338,7 @@ class Verdict:
     ok: bool
     fingerprint: str
     changes: list[str]  # Chinese lines naming sheet and cell
+    values_only: bool = False  # an export made before fingerprint version 2: only values are covered
 
 
 def verify(path: Path) -> Verdict:
@@ -276,6 +352,7 @@ def verify(path: Path) -> Verdict:
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     if FINGERPRINT_PROP not in props:
         raise NotAnExport(f"{Path(path).name} 没有报送版指纹，不是 xl-appraisal 导出的报送版")
+    version = int(props[VERSION_PROP]) if str(props.get(VERSION_PROP, "")).isdigit() else 1
     stored = {}
     for name, value in props.items():
         if name.startswith(SHEET_PROP):
@@ -290,7 +367,7 @@ def verify(path: Path) -> Verdict:
     for ws in wb.worksheets:
         if ws.title == DETAIL_SHEET:
             continue
-        cells = sheet_cells(ws)
+        cells = sheet_cells(ws, version)
         digest = sheet_digest(cells)
         digests.append((ws.title, digest))
         if ws.title not in stored:
@@ -301,7 +378,7 @@ def verify(path: Path) -> Verdict:
         before = detail.get(ws.title, {})
         refs = sorted(set(before) | set(cells), key=_ref_key)
         named = [ref for ref in refs if before.get(ref) != (_short(cells[ref]) if ref in cells else None)]
-        where = "、".join(named[:10]) + ("等" if len(named) > 10 else "")
+        where = "、".join(PSEUDO.get(ref, ref) for ref in named[:10]) + ("等" if len(named) > 10 else "")
         changes.append(f"“{ws.title}”表被改动" + (f"：{where}" if where else ""))
     for title in stored:
         if title not in {t for t, _ in digests}:
@@ -310,7 +387,7 @@ def verify(path: Path) -> Verdict:
     ok = not changes and whole == props[FINGERPRINT_PROP]
     if not ok and not changes:
         changes.append("指纹不符")
-    return Verdict(ok, props[FINGERPRINT_PROP], changes)
+    return Verdict(ok, props[FINGERPRINT_PROP], changes, values_only=version < 2)
 
 
 # Email draft -----------------------------------------------------------------------------------------
