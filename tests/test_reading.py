@@ -5,6 +5,7 @@ and computed sheets found by their table names. Each case fails on the old reade
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -352,3 +353,29 @@ def test_a_punch_recorded_twice_is_a_missed_punch_not_leaving_early(tmp_path):
             ("刘洋", "2018-03-12 14:50:00"), ("刘洋", "2018-03-12 17:05:00")]
     report = plan_import(read_book(book), _records(tmp_path / "r.csv", rows))
     assert _added(report) == {(MON, "刘洋", "上午", "漏签")}
+
+
+@given(typed=st.dictionaries(st.tuples(st.integers(0, 6), st.integers(1, 5)), st.sampled_from(["孙悦", "x", "1"]),
+                             min_size=1, max_size=6))
+@settings(max_examples=6, deadline=None)
+def test_anything_typed_below_a_table_is_read_or_warned_never_silently_dropped(tmp_path_factory, typed):
+    """Random cells typed under 人员 (row offset from the table's end, column): every one is in a row read
+    with the table, or in a block warned as not counted."""
+    tmp_path = tmp_path_factory.mktemp("below")
+    book = filled(tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["人员"]
+    _, _, _, last = openpyxl.utils.cell.range_boundaries(ws.tables["tblStaff"].ref)
+    for (offset, col), value in typed.items():
+        ws.cell(last + 1 + offset, col, value)
+    wb.save(book)
+    outcome = service.evaluate(book)
+    read_rows = {row for row, _ in outcome.book.tables["tblStaff"].rows}
+    warned = set()
+    for i in outcome.issues:
+        m = re.match(r"第(\d+)(?:至(\d+))?行在表格 tblStaff 下方", i.message)
+        if m:
+            warned |= set(range(int(m[1]), int(m[2] or m[1]) + 1))
+    for offset, _ in typed:
+        row = last + 1 + offset
+        assert (row in read_rows) != (row in warned), (row, read_rows, warned)
