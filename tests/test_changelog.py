@@ -422,3 +422,26 @@ def test_a_snapshot_of_the_wrong_shape_is_damaged_not_a_crash():
                 good.replace('[5,"张伟","财务部","工作人员"]', '"张伟"')):
         with pytest.raises(cl.SnapshotDamaged):
             cl.decode(bad)
+
+
+def test_calendar_records_the_days_it_writes(tmp_path):
+    book = _book(tmp_path)
+    service.recalc(book)
+
+    def reset(wb):
+        for row in wb["日历"].iter_rows(min_row=5):
+            if row[0].value and row[0].value.date() == dt.date(2018, 10, 1):
+                row[1].value, row[2].value = "是", "待核对"
+
+    _edit(book, "张敏", reset)
+    assert main(["calendar", str(book)]) == 0
+    rows = [r[1:8] for r in _log(book)]
+    cell = rows[0][2][1:]
+    assert rows == [
+        ("张敏", "日历", f"B{cell}", "日历 2018年10月1日 工作日", "否", "是", "手工修改（calendar时发现）"),
+        ("张敏", "日历", f"C{cell}", "日历 2018年10月1日 说明", "国庆节", "待核对", "手工修改（calendar时发现）"),
+        ("张敏", "日历", f"B{cell}", "日历 2018年10月1日 工作日", "是", "否", "calendar：chinesecalendar"),
+        ("张敏", "日历", f"C{cell}", "日历 2018年10月1日 说明", "待核对", "国庆节", "calendar：chinesecalendar"),
+    ]
+    service.recalc(book)
+    assert len(_log(book)) == 4

@@ -132,6 +132,10 @@ def plan_calendar(book: Book | Unreadable, holidays: Path | None = None) -> Cale
         hint = (f"{year}年共{report.working_days}个工作日，含法定节假日和调休（来自{source}）。如有变动可直接修改，"
                 "xl-appraisal calendar 再次更新时会保留手工修改。")
         report.plan.cells.append(CellWrite(table.sheet, f"A{table.header_row - 2}", hint))
+    if isinstance(book, Book):  # 变更记录: each 日历 cell this writes, with where the calendar came from
+        from xl_appraisal.tracking import record
+
+        report.plan.extend(record(book, report.plan, f"calendar：{holidays.name if holidays else source}"))
     return report
 
 
