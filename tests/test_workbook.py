@@ -17,7 +17,7 @@ from xl_appraisal.templates import TEMPLATE_PATH, template_bytes
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.package import XLSM_MAIN
 
-CODES = c.DEPARTMENT_CODES
+CODES = {d.name: d.code for d in POLICY.departments}  # the policy names the department sheets
 
 
 def tables_of(path):

@@ -236,7 +236,7 @@ def build_export(outcome: Outcome, generated: dt.datetime, changes: bool = False
         points = r.bonus_points if r else {}
         bonus_rows = [[*(v.get(h) for h in c.BONUS_INPUTS), points.get((bonus.table.name, row))]
                       for row, v in bonus.rows if has_values(v, c.BONUS_INPUTS)]
-        put(d, b.HEADER_ROW - 1, b.BONUS_LEFT, f"加分项目（第七条，合计封顶{book.policy.bonus_cap}分）",
+        put(d, b.HEADER_ROW - 1, b.BONUS_LEFT, b.bonus_caption(book.policy),
             font=Font(name=b.FONT, size=12, bold=True))
         _values_table(d, c.bonus_table(dept.name, dept.code), b.BONUS_COLUMNS, bonus_rows, left=b.BONUS_LEFT)
         d.column_dimensions[get_column_letter(b.BONUS_LEFT - 1)].width = 2

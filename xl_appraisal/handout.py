@@ -48,7 +48,8 @@ ITEMS_PROP = "xl-appraisal-items"
 def items_fingerprint(dept: Department) -> str:
     h = hashlib.sha256()
     for item in dept.items:
-        h.update(f"{item.number}\t{item.text}\t{item.max_points.normalize():f}\n".encode())
+        # the text as read before full-width punctuation was kept: handouts already out still match
+        h.update(f"{item.number}\t{normalize_text(item.text)}\t{item.max_points.normalize():f}\n".encode())
     return h.hexdigest()
 
 
@@ -66,7 +67,8 @@ def build_handout(book: Book, dept: Department, due: str, contact: str) -> Workb
     texts = [
         (f"{book.year}年度目标考核 · {dept.name}自评表", Font(name=b.FONT, size=16, bold=True, color="1F5C7A")),
         (f"1. 在“{dept.name}”工作表黄色的“自评”栏逐项填写得分（0 至该项分值），需要时在“说明”栏写明理由。", None),
-        ("2. 本部门获得的加分（第七条）填在右侧加分表：从下拉列表选加分项目，填数量；“其他创新工作”另填酌定分值和说明。", None),
+        (f"2. 本部门获得的加分{book.policy.cite('bonus')}填在右侧加分表：从下拉列表选加分项目，填数量；"
+         f"{b.discretionary(book.policy)}另填酌定分值和说明。", None),
         ("3. 编号、考核内容、分值来自考核办法，已保护，请勿改动；改动后的文件将无法回收。", None),
         (f"4. 请于{due or '规定时间'}前将本文件（不要改文件名）交回{contact or '考核领导小组办公室'}。", None),
     ]
@@ -179,7 +181,7 @@ def _returned(path: Path, book: Book) -> tuple[Department, dict]:
             raise HandoutRefused(f"多出了第{number}项，与总表不符")
         if points != item.max_points:
             raise HandoutRefused(f"第{number}项的分值被改为{points}（总表为{item.max_points}），不能回收")
-        if text != item.text:
+        if text != normalize_text(item.text):
             raise HandoutRefused(f"第{number}项的考核内容被改动，与总表不符")
     if props.get(ITEMS_PROP) != items_fingerprint(dept):
         raise HandoutRefused("考核项目指纹与总表不符（总表的考核项目可能已修改），请重新分发")

@@ -8,6 +8,7 @@ through :func:`build_policy`, which explains every problem in Chinese.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,6 +57,11 @@ SHARES = ("leader_all_share", "leader_overseen_share")
 TIMES = ("signin_am", "signout_am", "signin_pm", "signout_pm", "midday_split")
 HALF_DAY_COUNTS = ("leave_supervisor_half_days", "leave_executive_half_days")
 TEXTS = ("leadership_email",)
+# Clause citations of rules that have no number of their own (every number cites its own clause in
+# its Param). A policy file lists every one of these under [[clauses]]: messages, hints and
+# explanations cite them, never a literal.
+CLAUSE_KEYS = ("departments", "process", "self_score", "archive", "attendance", "official", "absence",
+               "staff_link", "items", "bonus")
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,16 @@ class Param:
     name: str
     value: str
     unit: str
+    clause: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause citation for a rule with no number of its own (RULES.md `rule`)."""
+
+    key: str
+    name: str
     clause: str
     rule: str
 
@@ -121,12 +137,24 @@ class Policy:
     tier_rounding: TierRounding
     leader_link: LeaderLink
     leadership_email: str
+    clauses: tuple[Clause, ...] = ()
 
     def param(self, key: str) -> Param:
         return next(p for p in self.params if p.key == key)
 
     def clause(self, key: str) -> str:
-        return self.param(key).clause
+        """The clause text of a parameter or of a [[clauses]] entry, as the policy file writes it."""
+        for p in self.params:
+            if p.key == key:
+                return p.clause
+        for c in self.clauses:
+            if c.key == key:
+                return c.clause
+        raise KeyError(key)
+
+    def cite(self, key: str) -> str:
+        """A citation for a message: （第五条第1款）. A note in the clause text (（本工具约定）) is left out."""
+        return f"（{short_clause(self.clause(key))}）"
 
     def department(self, name: str) -> Department | None:
         return next((d for d in self.departments if d.name == name), None)
@@ -137,6 +165,11 @@ class Policy:
     @property
     def department_names(self) -> list[str]:
         return [d.name for d in self.departments]
+
+
+def short_clause(text: str) -> str:
+    """第四条第1款（本工具约定） -> 第四条第1款: the clause itself, without its note."""
+    return text.split("（", 1)[0].strip() or text
 
 
 class PolicyInvalid(Unusable):
@@ -190,11 +223,25 @@ def build_policy(
     bonus_kinds: list[BonusKind],
     departments: list[Department],
     where: Mapping[str, Source] | None = None,
+    clauses: list[Clause] | None = None,
 ) -> tuple[Policy | None, list[Issue]]:
     """Validate and assemble a policy. `values` maps param key -> raw value (from TOML or a cell);
-    `where` maps a param key or 'dept:<name>' or 'kind:<label>' to the place it came from."""
+    `where` maps a param key or 'dept:<name>' or 'kind:<label>' to the place it came from.
+    `clauses` None: the bundled policy's clause citations (callers that vary only the numbers)."""
     where = where or {}
     issues: list[Issue] = []
+    if clauses is None:
+        clauses = list(load_policy().clauses)
+    cited = {c.key: c.clause for c in clauses}
+    missing = [k for k in CLAUSE_KEYS if not cited.get(k)]
+    if missing:
+        issues.append(Issue(ERROR, "参数", "", f"考核办法缺少条款引用（{'、'.join(missing)}）"))
+        cited.update({k: "" for k in missing})
+    by_key = {p.key: p for p in params}
+
+    def cite(key: str) -> str:
+        text = by_key[key].clause if key in by_key else cited.get(key, "")
+        return f"（{short_clause(text)}）" if text else ""
 
     def problem(key: str, message: str) -> None:
         src = where.get(key, Source("参数"))
@@ -215,9 +262,10 @@ def build_policy(
             issues.append(Issue(ERROR, "参数", "", f"参数表缺少必需的参数（{key}）"))
     if not issues:
         if typed["leader_all_share"] + typed["leader_overseen_share"] != 1:
-            problem("leader_overseen_share", "班子成员两部分占比之和应为1（第五条第3款）")
+            problem("leader_overseen_share", f"班子成员两部分占比之和应为1{cite('leader_overseen_share')}")
         if typed["leave_supervisor_half_days"] > typed["leave_executive_half_days"]:
-            problem("leave_executive_half_days", "常务副主席可批半天数不应少于分管领导可批半天数（第四条第2款）")
+            problem("leave_executive_half_days",
+                    f"常务副主席可批半天数不应少于分管领导可批半天数{cite('leave_executive_half_days')}")
 
     seen_labels: set[str] = set()
     for kind in bonus_kinds:
@@ -229,12 +277,12 @@ def build_policy(
                 where.get(f"kind:{kind.label}", Source("参数")).error("单项分值", f"加分项目“{kind.label}”的分值应为正数")
             )
     if not departments:
-        issues.append(Issue(ERROR, "参数", "", "没有任何考核部门（第一条）"))
+        issues.append(Issue(ERROR, "参数", "", f"没有任何考核部门{cite('departments')}"))
     for dept in departments:
         total = sum((i.max_points for i in dept.items), Decimal(0))
         if total != ITEM_TOTAL:  # R1
             src = where.get(f"dept:{dept.name}", Source(dept.name))
-            issues.append(src.error("分值", f"{dept.name}各考核项目分值合计为{total}，应为100分（第六条）"))
+            issues.append(src.error("分值", f"{dept.name}各考核项目分值合计为{total}，应为{ITEM_TOTAL}分{cite('items')}"))
         numbers = [i.number for i in dept.items]
         for n in {n for n in numbers if numbers.count(n) > 1}:
             issues.append(Source(dept.name).error("编号", f"{dept.name}的考核项目编号“{n}”重复"))
@@ -248,6 +296,7 @@ def build_policy(
         params=tuple(params),
         bonus_kinds=tuple(bonus_kinds),
         departments=tuple(departments),
+        clauses=tuple(clauses),
         **typed,  # type: ignore[arg-type]
     )
     return policy, issues
@@ -274,10 +323,11 @@ def parse_policy_toml(text: str) -> Policy:
         depts = [
             Department(d["code"], d["name"], tuple(_item_from_row(r) for r in d["items"])) for d in data["departments"]
         ]
+        clauses = [Clause(**{k: str(v) for k, v in c.items()}) for c in data.get("clauses", [])]
         meta = data["policy"]
     except (KeyError, TypeError, ValueError) as exc:
         raise PolicyInvalid([f"规则文件缺少或写错了字段：{exc}"]) from exc
-    policy, issues = build_policy(meta, params, {p.key: p.value for p in params}, kinds, depts)
+    policy, issues = build_policy(meta, params, {p.key: p.value for p in params}, kinds, depts, clauses=clauses)
     if policy is None:
         raise PolicyInvalid([i.message for i in issues if i.level == ERROR])
     return policy
@@ -285,9 +335,15 @@ def parse_policy_toml(text: str) -> Policy:
 
 def load_policy(name: str = DEFAULT_POLICY) -> Policy:
     """A bundled policy by name (e.g. 'pengze-2018'), or a path to a .toml file."""
-    if name.endswith(".toml"):
+    if str(name).endswith(".toml"):
         with open(name, encoding="utf-8") as fh:
             return parse_policy_toml(fh.read())
+    return _bundled(name)
+
+
+@functools.lru_cache(maxsize=8)
+def _bundled(name: str) -> Policy:
+    """Bundled policies are parsed once per process (a Policy is immutable)."""
     try:
         text = resources.files("xl_appraisal.policies").joinpath(f"{name}.toml").read_text(encoding="utf-8")
     except FileNotFoundError as exc:

@@ -12,7 +12,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from xl_appraisal.engine.model import HEAD
+from xl_appraisal.engine.values import fmt
 from xl_appraisal.export import canonical, libreoffice, to_pdf
+from xl_appraisal.policy import ITEM_TOTAL
 from xl_appraisal.service import Outcome, evaluate, text_height
 from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook.build import put
@@ -60,9 +62,9 @@ def build_signoff(outcome: Outcome, dept_name: str, generated: dt.datetime) -> t
         _row(ws, row, [item.number, item.text, item.max_points, scored.value, scored.stage], {2: "0.##", 3: "0.00"})
         ws.row_dimensions[row].height = text_height(item.text, WIDTHS["B"], line=13)
     row += 1
-    _row(ws, row, ["", "基础得分合计", 100, result.base, ""], {3: "0.00"})
+    _row(ws, row, ["", "基础得分合计", ITEM_TOTAL, result.base, ""], {3: "0.00"})
     row += 2
-    put(ws, row, 1, "加分项目（第七条，合计封顶20分）", font=Font(name=b.FONT, bold=True))
+    put(ws, row, 1, b.bonus_caption(book.policy), font=Font(name=b.FONT, bold=True))
     row += 1
     _header(ws, row, ["数量", "加分项目及说明", "", "计分", ""])
     bonus = book.tables[f"tblBonus_{dept.code}"]
@@ -74,7 +76,7 @@ def build_signoff(outcome: Outcome, dept_name: str, generated: dt.datetime) -> t
         label = f"{values.get('加分项目')}：{values.get('说明') or ''}".rstrip("：")
         _row(ws, row, [values.get("数量") or 1, label, "", points, ""], {3: "0.##"})
     row += 1
-    _row(ws, row, ["", f"加分合计 {result.bonus_raw:g}，计入 {result.bonus:g}（封顶20分）", "", result.bonus, ""], {3: "0.00"})
+    _row(ws, row, ["", f"加分合计 {fmt(result.bonus_raw)}，计入 {fmt(result.bonus)}（封顶{fmt(book.policy.bonus_cap)}分）", "", result.bonus, ""], {3: "0.00"})
     row += 1
     _row(ws, row, ["", "年终目标考核总分", "", result.total, ""], {3: "0.00"})
     ws.cell(row, 2).font = ws.cell(row, 4).font = Font(name=b.FONT, bold=True)

@@ -82,7 +82,7 @@ def read_date(raw: object, src: Source, key: str, what: str, issues: list[Issue]
     return day
 
 
-def build_calendar(rows: list[CalendarDay], year: int, issues: list[Issue]) -> Calendar:
+def build_calendar(rows: list[CalendarDay], year: int, issues: list[Issue], policy: Policy | None = None) -> Calendar:
     """R8: working days come from the workbook's 日历 (statutory holidays and 调休), not weekdays."""
     days: dict[dt.date, bool] = {}
     for r in rows:
@@ -98,7 +98,7 @@ def build_calendar(rows: list[CalendarDay], year: int, issues: list[Issue]) -> C
             continue
         days[day] = flag == "是"
     if not days:
-        issues.append(Issue("error", "日历", "", f"日历为空，无法判断{year}年的工作日（第四条）"))
+        issues.append(Issue("error", "日历", "", f"日历为空，无法判断{year}年的工作日{policy.cite('attendance') if policy else ''}"))
     elif weekdays_only(days):
         issues.append(Issue("warning", "日历", "", f"{year}年的日历只按周一至周五排，没有标出法定节假日和调休上班日，"
                             "考勤和请假天数可能不准；请按国务院办公厅的放假通知运行 xl-appraisal calendar 更新，或手工修改“日历”表"))
@@ -207,11 +207,11 @@ def _check_approver(policy: Policy, roster: Roster, person, lv: Leave, length: i
     days = f"{length}个工作半天"
     who = AUTHORITY_ZH[need]
     if approver is None:
-        problem = f"请假{days}未填审批人，应由{who}批准（第四条第2款）"
+        problem = f"请假{days}未填审批人，应由{who}批准{policy.cite('leave_supervisor_half_days')}"
     else:
-        problem = f"请假{days}应由{who}批准，{approver_name}（{approver.role or '无审批权'}）无权批准（第四条第2款）"
+        problem = f"请假{days}应由{who}批准，{approver_name}（{approver.role or '无审批权'}）无权批准{policy.cite('leave_supervisor_half_days')}"
     if policy.wrong_approver == WrongApprover.ABSENCE:
-        issues.append(src.warning("审批人", problem + "；按请假未获批准计旷工（第五条第1款）"))
+        issues.append(src.warning("审批人", problem + f"；按请假未获批准计旷工{policy.cite('absence')}"))
         return False
     issues.append(src.error("审批人", problem))
     return True
@@ -245,7 +245,7 @@ def apply_events(
         if day is None:
             continue
         if not cal.is_workday(day):
-            issues.append(src.warning("日期", f"{day.isoformat()}不是工作日，这条{kind}记录不计（第四条）"))
+            issues.append(src.warning("日期", f"{day.isoformat()}不是工作日，这条{kind}记录不计{policy.cite('attendance')}"))
             continue
         halves = [(day, AM), (day, PM)] if period == "全天" else [(day, AM if period == "上午" else PM)]
         mine = att[name]

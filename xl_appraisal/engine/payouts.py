@@ -96,14 +96,14 @@ def person_bonus(
     if role in LEADER_ROLES:
         known = [totals[d] for d in overseen if d in totals]
         if not known:
-            return None, Amount(ZERO, "班子成员未填写有效的分管部门，无法计算奖金（第五条第3款）")
+            return None, Amount(ZERO, f"班子成员未填写有效的分管部门，无法计算奖金{policy.cite('leader_all_share')}")
         avg_own = sum(known, ZERO) / len(known)
         return leader_bonus(policy, avg_all, avg_own)
     if department not in totals:
         return None, Amount(ZERO, "部门或职务有误，无法确定挂钩得分")
     score = totals[department]
     _, b = bonus(policy, score)
-    return score, Amount(b.value, f"挂钩{department}总分（第五条第2款）；奖金：{b.text}")
+    return score, Amount(b.value, f"挂钩{department}总分{policy.cite('staff_link')}；奖金：{b.text}")
 
 
 def total_text(allowance_value: Decimal, bonus_value: Decimal) -> str:

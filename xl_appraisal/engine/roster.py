@@ -87,7 +87,7 @@ def build_roster(policy: Policy, people: list[Person]) -> tuple[Roster, list[Iss
             if d not in departments:
                 issues.append(src.error("分管部门", f"分管部门“{d}”不是考核部门"))
         if role in (EXEC_VICE, VICE) and not overseen:
-            issues.append(src.error("分管部门", f"{name}是{role}，须填写分管部门（第五条第3款）"))
+            issues.append(src.error("分管部门", f"{name}是{role}，须填写分管部门{policy.cite('leader_all_share')}"))
         if overseen and role not in LEADER_ROLES:
             issues.append(src.warning("分管部门", f"{name}不是班子成员，分管部门不起作用"))
         members[name] = Member(name, LEADERSHIP if role in LEADER_ROLES else dept, role, overseen, src)

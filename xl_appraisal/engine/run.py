@@ -10,7 +10,8 @@ from xl_appraisal.engine.model import FINAL, PROVISIONAL, Inputs, PersonResult, 
 from xl_appraisal.engine.payouts import allowance, forfeits, person_bonus, total_text
 from xl_appraisal.engine.roster import build_roster
 from xl_appraisal.engine.scoring import score_departments
-from xl_appraisal.engine.values import Uncomputed, money, uncomputed_message
+from xl_appraisal.engine.values import Uncomputed, fmt, money, uncomputed_message
+from xl_appraisal.policy import short_clause
 
 ZERO = Decimal(0)
 
@@ -27,7 +28,7 @@ def compute(inputs: Inputs) -> Result:
     roster, roster_issues = build_roster(policy, inputs.staff)
     issues += roster_issues
     departments, bonus_points = score_departments(policy, inputs.scores, inputs.bonuses, issues)
-    calendar = build_calendar(inputs.calendar, inputs.year, issues)
+    calendar = build_calendar(inputs.calendar, inputs.year, issues, inputs.policy)
     attendance = tally(policy, calendar, inputs.year, roster, inputs.events, inputs.leaves, issues)
 
     issues = first_at_cells(unreadable_cells(inputs), issues)
@@ -42,19 +43,19 @@ def compute(inputs: Inputs) -> Result:
         allow = allowance(policy, n)
         steps = []
         if att.unapproved_leave:
-            steps.append(f"请假未获批准{len(att.unapproved_leave)}个半天计旷工（第五条第1款）")
+            steps.append(f"请假未获批准{len(att.unapproved_leave)}个半天计旷工{policy.cite('absence')}")
         steps.append(allow.text)
         irregular = [(k, len(s)) for k, s in (("迟到", att.late), ("早退", att.early), ("漏签", att.missed)) if s]
         if irregular:
             counted = "已计入旷工" if policy.late_as_absence else "不扣款"
-            steps.append("、".join(f"{k}{c}次" for k, c in irregular) + f"（{counted}，第四条第1款）")
+            steps.append("、".join(f"{k}{c}次" for k, c in irregular) + f"（{counted}，{short_clause(policy.clause('signin_am'))}）")
         steps.append(bonus_amount.text)
         allow_value, bonus_value = allow.value, bonus_amount.value
         lost = forfeits(policy, n)
         if lost:  # R13
             allow_value = bonus_value = ZERO
             steps.append(
-                f"全年旷工{n}个半天，达到{policy.forfeit_days}天（含）以上：扣除全额考勤津贴和目标管理奖金（第五条第1款）"
+                f"全年旷工{n}个半天，达到{fmt(policy.forfeit_days)}天（含）以上：扣除全额考勤津贴和目标管理奖金{policy.cite('forfeit_days')}"
             )
         steps.append(total_text(allow_value, bonus_value))
         people.append(

@@ -20,14 +20,15 @@ from xl_appraisal.engine.values import (
     places,
     uncomputed_message,
 )
-from xl_appraisal.policy import Department, Item, Policy, TierRounding
+from xl_appraisal.policy import Department, Item, Policy, TierRounding, short_clause
 
 ZERO = Decimal(0)
 UNSCORED = "未评分"
 
 
-def check_score(raw: object, max_points: Decimal) -> tuple[Decimal | None, str, bool]:
+def check_score(raw: object, max_points: Decimal, policy: Policy | None = None) -> tuple[Decimal | None, str, bool]:
     """R2: (value, problem, was_text). A score is 0..max inclusive, at most two places; never clamped."""
+    cite = policy.cite("items") if policy else ""
     if isinstance(raw, Uncomputed):  # never blank: the stage is filled, but its value is unknown
         return None, uncomputed_message(raw), False
     if isinstance(raw, str) and "," in normalize_text(raw):  # 1,5: a decimal comma? scores have no thousands
@@ -37,9 +38,9 @@ def check_score(raw: object, max_points: Decimal) -> tuple[Decimal | None, str, 
     if value is None:
         return None, f"“{raw}”不是分数，请填写0到{fmt(max_points)}之间的数字", was_text
     if value < 0:
-        return None, f"得分{fmt(value)}为负数，应在0到{fmt(max_points)}之间（第六条）", was_text
+        return None, f"得分{fmt(value)}为负数，应在0到{fmt(max_points)}之间{cite}", was_text
     if value > max_points:
-        return None, f"得分{fmt(value)}超过该项分值{fmt(max_points)}，应在0到{fmt(max_points)}之间（第六条）", was_text
+        return None, f"得分{fmt(value)}超过该项分值{fmt(max_points)}，应在0到{fmt(max_points)}之间{cite}", was_text
     if places(value.normalize()) > 2:
         return None, f"得分{value}超过两位小数", was_text
     return value, "", was_text
@@ -54,7 +55,7 @@ def tiers_for(policy: Policy, score: Decimal) -> int:
 
 
 def capped_bonus(policy: Policy, raw: Decimal) -> Decimal:
-    """R3: bonus points are summed, then capped per department (20分封顶)."""
+    """R3: bonus points are summed, then capped per department (policy.bonus_cap)."""
     return min(raw, policy.bonus_cap)
 
 
@@ -69,7 +70,8 @@ class ItemOutcome:
     stage: str
 
 
-def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]) -> ItemOutcome | None:
+def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue],
+               policy: Policy | None = None) -> ItemOutcome | None:
     """R2 + R5: validate every filled stage, use the latest valid one."""
     if rec is None:
         return None
@@ -79,7 +81,7 @@ def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]
         if is_blank(raw):
             continue
         filled.append(stage)
-        value, problem, was_text = check_score(raw, item.max_points)
+        value, problem, was_text = check_score(raw, item.max_points, policy)
         if problem:
             issues.append(rec.src.error(stage, f"{dept}第{item.number}项{stage}：{problem}"))
             used = None  # a later stage that is wrong must not fall back silently to an earlier one
@@ -91,7 +93,7 @@ def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]
         missing = [s for s in STAGES[:2] if s not in filled]
         if missing:
             issues.append(
-                rec.src.warning(FINAL_STAGE, f"{dept}第{item.number}项已审定，但{'、'.join(missing)}为空（第三条）")
+                rec.src.warning(FINAL_STAGE, f"{dept}第{item.number}项已审定，但{'、'.join(missing)}为空{policy.cite('process') if policy else ''}")
             )
     return used
 
@@ -110,7 +112,7 @@ def score_bonuses(
         kind = policy.bonus_kind(label)
         src: Source = e.src
         if kind is None:
-            issues.append(src.error("加分项目", f"加分项目“{label}”不在参数表的加分项目中（第七条）"))
+            issues.append(src.error("加分项目", f"加分项目“{label}”不在参数表的加分项目中{policy.cite('bonus')}"))
             continue
         qty, _ = (Decimal(1), False) if is_blank(e.quantity) else parse_number(e.quantity, unit="次")
         if qty is None or qty <= 0 or qty != qty.to_integral_value():
@@ -125,13 +127,13 @@ def score_bonuses(
                 issues.append(src.error("酌定分值", f"“{label}”须填写酌定分值（正数），现为“{e.discretionary or ''}”"))
                 continue
             if is_blank(e.note):
-                issues.append(src.error("说明", f"“{label}”视情加分，须在说明中写明依据（第七条第6款）"))
+                issues.append(src.error("说明", f"“{label}”视情加分，须在说明中写明依据（{short_clause(kind.clause)}）"))
                 continue
             unit = value
         else:
             if not is_blank(e.discretionary):
                 issues.append(
-                    src.error("酌定分值", f"“{label}”为固定分值{fmt(kind.points)}分，不能填写酌定分值（第七条）")
+                    src.error("酌定分值", f"“{label}”为固定分值{fmt(kind.points)}分，不能填写酌定分值{policy.cite('bonus')}")
                 )
                 continue
             unit = kind.points
@@ -153,7 +155,7 @@ def score_departments(
         used: list[ItemResult] = []
         for item in dept.items:
             rec = by_item.get((dept.name, item.number))
-            outcome = score_item(item, rec, dept.name, issues)
+            outcome = score_item(item, rec, dept.name, issues, policy)
             if outcome is None:
                 unscored.append((item, rec))
                 used.append(ItemResult(item.number, None, UNSCORED))
@@ -166,7 +168,7 @@ def score_departments(
             numbers = "、".join(i.number for i, _ in unscored)
             cell = first.src if first else Source(dept.name)
             what = "尚未评分" if len(unscored) == len(dept.items) else f"第{numbers}项尚无有效得分"
-            issues.append(cell.warning("自评", f"{dept.name}{what}，暂按0分计（第三条）"))
+            issues.append(cell.warning("自评", f"{dept.name}{what}，暂按0分计{policy.cite('process')}"))
         bonus_raw, points = score_bonuses(policy, dept, [b for b in bonuses if b.department == dept.name], issues)
         all_points.update(points)
         bonus = capped_bonus(policy, bonus_raw)

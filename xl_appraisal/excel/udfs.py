@@ -48,37 +48,37 @@ def _policy(caller) -> Policy:
 
 @xw.func
 def XA_ALLOWANCE(absent_half_days, caller=None):  # noqa: N802 - the Excel name
-    """考勤津贴：旷工半天数 → 元（第五条第1款；全年旷工达到全额扣除天数时为0）"""
+    """考勤津贴：旷工半天数 → 元（按本工作簿“参数”表；达到全额扣发天数为0）"""
     return trial.xa_allowance(_policy(caller), absent_half_days)
 
 
 @xw.func
 def XA_TIERS(score, caller=None):  # noqa: N802
-    """目标管理奖金扣发档数（第五条第2款）"""
+    """目标管理奖金扣发档数（按本工作簿“参数”表）"""
     return trial.xa_tiers(_policy(caller), score)
 
 
 @xw.func
 def XA_BONUS(score, caller=None):  # noqa: N802
-    """目标管理奖金：挂钩得分 → 元（第五条第2款）"""
+    """目标管理奖金：挂钩得分 → 元（按本工作簿“参数”表）"""
     return trial.xa_bonus(_policy(caller), score)
 
 
 @xw.func
 def XA_LEADER_BONUS(avg_all, avg_overseen, caller=None):  # noqa: N802
-    """班子成员（常务副主席、副主席）奖金：全部部门平均分、分管部门平均分 → 元（第五条第3款）"""
+    """班子成员（常务副主席、副主席）奖金：全部部门平均分、分管部门平均分 → 元（按本工作簿“参数”表）"""
     return trial.xa_leader_bonus(_policy(caller), avg_all, avg_overseen)
 
 
 @xw.func
 def XA_CHECK_SCORE(score, max_points):  # noqa: N802
-    """检查得分：合格返回空，否则返回中文说明（第六条）"""
+    """检查得分：合格返回空，否则返回中文说明"""
     return trial.xa_check_score(load_policy(), score, max_points)
 
 
 @xw.func
 def XA_BONUS_POINTS(points, caller=None):  # noqa: N802
-    """加分合计（按参数表封顶，第七条）：一列或一片单元格的加分"""
+    """加分合计（按本工作簿“参数”表封顶）：一列或一片单元格的加分"""
     return trial.xa_bonus_points(_policy(caller), points)
 
 

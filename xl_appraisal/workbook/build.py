@@ -24,9 +24,19 @@ from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_appraisal.calendar import CHECK_BY_HAND, YearCalendar
+from xl_appraisal.engine.messages import percent, span
 from xl_appraisal.engine.model import EVENT_KINDS, LEADERSHIP, LEAVE_KINDS, PERIODS, ROLES
-from xl_appraisal.engine.values import Uncomputed
-from xl_appraisal.policy import AMOUNTS, HALF_DAY_COUNTS, POSITIVE_NUMBERS, SHARES, SWITCHES, Policy
+from xl_appraisal.engine.values import Uncomputed, fmt
+from xl_appraisal.policy import (
+    AMOUNTS,
+    HALF_DAY_COUNTS,
+    ITEM_TOTAL,
+    POSITIVE_NUMBERS,
+    SHARES,
+    SWITCHES,
+    Policy,
+    short_clause,
+)
 from xl_appraisal.workbook import contract as c
 
 TITLE_ROW, HINT_ROW, HEADER_ROW = 1, 2, 4
@@ -231,12 +241,13 @@ def build_guide(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
     ws["A16"] = "规则要点"
     ws["A16"].font = Font(name=FONT, size=13, bold=True)
     points = [
-        f"考勤津贴{policy.allowance}元：旷工半天扣{policy.deduct_half_day}元、一天扣{policy.deduct_day}元；"
-        f"全年旷工{policy.forfeit_days}天（含）以上扣除全额考勤津贴和目标管理奖金（第五条第1款）。",
-        f"目标管理奖金{policy.bonus_full}元：总分{policy.bonus_threshold}分（含）以上全额；每差{policy.tier_points}分为一档，"
-        f"每档扣{policy.tier_amount}元（第五条第2款）。",
-        "主席与全部部门平均分挂钩；其他班子成员30%与全部部门平均分、70%与分管部门平均分挂钩（第五条第3款）。",
-        f"加分项目合计封顶{policy.bonus_cap}分（第七条）；可调整的规则和选项都在“参数”表。",
+        f"考勤津贴{fmt(policy.allowance)}元：旷工半天扣{fmt(policy.deduct_half_day)}元、一天扣{fmt(policy.deduct_day)}元；"
+        f"全年旷工{fmt(policy.forfeit_days)}天（含）以上扣除全额考勤津贴和目标管理奖金{policy.cite('forfeit_days')}。",
+        f"目标管理奖金{fmt(policy.bonus_full)}元：总分{fmt(policy.bonus_threshold)}分（含）以上全额；"
+        f"每差{fmt(policy.tier_points)}分为一档，每档扣{fmt(policy.tier_amount)}元{policy.cite('tier_amount')}。",
+        f"主席与全部部门平均分挂钩；其他班子成员{percent(policy.leader_all_share)}与全部部门平均分、"
+        f"{percent(policy.leader_overseen_share)}与分管部门平均分挂钩{policy.cite('leader_all_share')}。",
+        f"加分项目合计封顶{fmt(policy.bonus_cap)}分{policy.cite('bonus_cap')}；可调整的规则和选项都在“参数”表。",
     ]
     for i, text in enumerate(points):
         cell = ws.cell(17 + i, 2, text)
@@ -271,6 +282,16 @@ BONUS_COLUMNS = [Column("加分项目", 24, "input"), Column("数量", 6, "input
 BONUS_LEFT = len(c.STAGE_HEADERS) + 6
 
 
+def discretionary(policy: Policy) -> str:
+    """The bonus kinds scored by hand (视情加分), quoted: “其他创新工作”."""
+    return "、".join(f"“{k.label}”" for k in policy.bonus_kinds if k.points is None) or "视情加分的项目"
+
+
+def bonus_caption(policy: Policy) -> str:
+    """The caption above every bonus table (workbook, handout, 报送版, sign-off sheet)."""
+    return f"加分项目（{short_clause(policy.clause('bonus_cap'))}，合计封顶{fmt(policy.bonus_cap)}分）"
+
+
 def item_columns(open_stages: tuple[str, ...] = c.STAGE_HEADERS) -> list[Column]:
     """编号/考核内容/分值 from the rules, the four stages (those in `open_stages` for people to fill), 说明."""
     return ([Column("编号", 7, "fixed", align=CENTER), Column("考核内容", 52, "fixed"),
@@ -282,8 +303,8 @@ def item_columns(open_stages: tuple[str, ...] = c.STAGE_HEADERS) -> list[Column]
 def build_summary(wb: Workbook, policy: Policy) -> None:
     ws = wb.create_sheet("汇总")
     cols = SUMMARY_COLUMNS
-    add_title(ws, "各部门年终目标考核汇总", "程序计算，请勿手改。总分 = 各项得分合计 + 加分（封顶20分）；"
-           "档次为低于100分的扣发档数（第五条第2款）；排名并列者名次相同。", len(cols))
+    add_title(ws, "各部门年终目标考核汇总", f"程序计算，请勿手改。总分 = 各项得分合计 + 加分（封顶{fmt(policy.bonus_cap)}分）；"
+           f"档次为低于{fmt(policy.bonus_threshold)}分的扣发档数{policy.cite('tier_amount')}；排名并列者名次相同。", len(cols))
     add_table(ws, c.SUMMARY, cols, [], min_rows=len(policy.departments))
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws)
@@ -294,9 +315,9 @@ def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None
     typed = data.scores.get(dept.name, {})
     rows = [[i.number, i.text, float(i.max_points), *(typed.get(i.number, []) + [None] * 5)[:5]] for i in dept.items]
     department_sheet(wb.create_sheet(dept.name), policy, dept, rows, data.bonuses.get(dept.name, []),
-                     title=f"{dept.name} · 年终目标考核（100分）",
+                     title=f"{dept.name} · 年终目标考核（{fmt(ITEM_TOTAL)}分）",
                      hint="黄色格由人填写：自评 → 评议 → 调整 → 审定，每项0至分值；计算时取最后填写的一栏。"
-                          "右侧加分表按第七条填写，合计封顶20分。")
+                          f"右侧加分表按{short_clause(policy.clause('bonus'))}填写，合计封顶{fmt(policy.bonus_cap)}分。")
 
 
 def department_sheet(ws: Worksheet, policy: Policy, dept, item_rows: list[list], bonus_rows: list[list], *,
@@ -312,7 +333,7 @@ def department_sheet(ws: Worksheet, policy: Policy, dept, item_rows: list[list],
         ws.row_dimensions[r].height = 30 if len(item.text) > 26 else 18
         add_validation(ws, f"{letters[0]}{r}:{letters[-1]}{r}" if len(letters) > 1 else f"{letters[0]}{r}",
                        kind="decimal", operator="between", formula1="0", formula2=str(item.max_points),
-                       title="得分超出范围", error=f"第{item.number}项得分应在0到{item.max_points}之间（第六条）")
+                       title="得分超出范围", error=f"第{item.number}项得分应在0到{fmt(item.max_points)}之间{policy.cite('items')}")
     last_item = FIRST_ROW + len(dept.items) - 1
     _text(ws, f"H{FIRST_ROW}:H{last_item}", 200, "说明")
     # a pasted value skips validation: show it red anyway (the check reports it with its cell)
@@ -320,18 +341,18 @@ def department_sheet(ws: Worksheet, policy: Policy, dept, item_rows: list[list],
                f'AND(D{FIRST_ROW}<>"",OR(NOT(ISNUMBER(D{FIRST_ROW})),D{FIRST_ROW}<0,D{FIRST_ROW}>$C{FIRST_ROW}))', ERROR_FILL)
     left = BONUS_LEFT
     ws.column_dimensions[get_column_letter(left - 1)].width = 2
-    ws.cell(HEADER_ROW - 1, left, f"加分项目（第七条，合计封顶{policy.bonus_cap}分）").font = Font(name=FONT, size=12, bold=True)
+    ws.cell(HEADER_ROW - 1, left, bonus_caption(policy)).font = Font(name=FONT, size=12, bold=True)
     n = max(BONUS_ROWS, len(bonus_rows))
     add_table(ws, c.bonus_table(dept.name, dept.code), BONUS_COLUMNS, bonus_rows, left=left, min_rows=n)
     first, last = FIRST_ROW, FIRST_ROW + n - 1
     a, b, d, note = (get_column_letter(left + k) for k in (0, 1, 2, 3))
     add_validation(ws, f"{a}{first}:{a}{last}", kind="list", formula1=BONUS_KIND_LIST, title="加分项目",
-                   error="请从下拉列表选择加分项目（第七条）")
+                   error=f"请从下拉列表选择加分项目{policy.cite('bonus')}")
     add_validation(ws, f"{b}{first}:{b}{last}", kind="whole", operator="greaterThanOrEqual", formula1="1",
                    title="数量", error="数量应为正整数")
     add_validation(ws, f"{d}{first}:{d}{last}", kind="decimal", operator="greaterThan", formula1="0",
-                   title="酌定分值", error="酌定分值只用于“其他创新工作”，应为正数",
-                   prompt="仅“其他创新工作”填写，并在说明中写明依据")
+                   title="酌定分值", error=f"酌定分值只用于{discretionary(policy)}，应为正数",
+                   prompt=f"仅{discretionary(policy)}填写，并在说明中写明依据")
     _text(ws, f"{note}{first}:{note}{last}", 200, "说明")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws, resizable=True)  # people may widen columns on a protected sheet
@@ -342,7 +363,7 @@ def build_attendance(wb: Workbook, policy: Policy, cal: YearCalendar, data: Book
     ws = wb.create_sheet("考勤")
     cols = [Column("日期", 12, fmt=DATE), Column("姓名", 12), Column("时段", 8, align=CENTER),
             Column("情况", 8, align=CENTER), Column("备注", 40)]
-    add_title(ws, "考勤记录（第四条）", f"只记例外：旷工、迟到、早退、漏签。没有记录的工作半天视为出勤。"
+    add_title(ws, f"考勤记录{policy.cite('attendance')}", f"只记例外：旷工、迟到、早退、漏签。没有记录的工作半天视为出勤。"
            f"签到：上午{policy.signin_am:%H:%M}前、下午{policy.signin_pm:%H:%M}前；"
            f"签退：上午{policy.signout_am:%H:%M}后、下午{policy.signout_pm:%H:%M}后。全天=两个半天。", len(cols))
     add_table(ws, c.ATTENDANCE, cols, data.attendance)
@@ -363,8 +384,10 @@ def build_leave(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData)
     cols = [Column("姓名", 12), Column("开始日期", 12, fmt=DATE), Column("开始时段", 9, align=CENTER),
             Column("结束日期", 12, fmt=DATE), Column("结束时段", 9, align=CENTER), Column("类型", 10, align=CENTER),
             Column("审批人", 12), Column("备注", 36)]
-    add_title(ws, "请假与公务外出（第四条第2款）", "半天内由分管领导批准，一天内由常务副主席批准，一天以上由主席批准；"
-           "公务外出不需审批但须登记。天数按日历中的工作半天计算。", len(cols))
+    supervisor, executive = policy.leave_supervisor_half_days, policy.leave_executive_half_days
+    add_title(ws, f"请假与公务外出{policy.cite('leave_supervisor_half_days')}",
+              f"{span(supervisor)}内由分管领导批准，{span(executive)}内由常务副主席批准，{span(executive)}以上由主席批准；"
+              "公务外出不需审批但须登记。天数按日历中的工作半天计算。", len(cols))
     add_table(ws, c.LEAVE, cols, data.leave)
     last = FIRST_ROW + INPUT_ROWS
     for col in ("B", "D"):
@@ -462,11 +485,12 @@ def build_params(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
     cols = [Column("参数", 22, "fixed"), Column("值", 14, "input"), Column("说明", 44, "fixed"),
             Column("键", 4, "fixed")]
     add_title(ws, "考核参数（来自考核办法，可按新办法修改）", "改“值”一栏即可；开关类参数只能填说明中列出的选项。"
-           "右侧为加分项目及分值，“其他创新工作”不设固定分值。", 10)
+           f"右侧为加分项目及分值，{discretionary(policy)}不设固定分值。", 10)
     meta = [[c.META_KEYS["year"], cal.year, "本工作簿的考核年度", "year"],
             [c.META_KEYS["policy_id"], policy.id, "考核办法编号", "policy_id"],
             [c.META_KEYS["policy_title"], policy.title, "考核办法名称", "policy_title"]]
     rows = meta + [[p.name, p.value, f"{p.unit}；{p.clause}" if p.unit else p.clause, p.key] for p in policy.params]
+    rows += [[k.name, k.clause, c.CLAUSE_NOTE, c.CLAUSE_PREFIX + k.key] for k in policy.clauses]
     add_table(ws, c.POLICY, cols, rows)
     ws.column_dimensions["D"].hidden = True
     for i, (_, _, _, key) in enumerate(rows):

@@ -7,14 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEPARTMENT_CODES = {
-    "办公室": "office",
-    "财务部": "finance",
-    "组宣部": "orgpub",
-    "女工部": "women",
-    "保障部": "protection",
-    "职工服务中心": "service",
-}
+# Department sheets, names and codes (tblItems_<code>) come from the policy: Policy.departments.
 
 
 @dataclass(frozen=True)
@@ -73,3 +66,6 @@ TRACKING_TABLES = (CHANGES, SNAPSHOT)  # optional: workbooks made before 变更�
 
 # Meta rows of tblPolicy: not rules, but what the workbook is.
 META_KEYS = {"year": "考核年度", "policy_id": "规则编号", "policy_title": "规则名称"}
+# Clause rows of tblPolicy (the policy's [[clauses]]): 键 = CLAUSE_PREFIX + key, 值 = the clause text.
+CLAUSE_PREFIX = "clause:"
+CLAUSE_NOTE = "条款引用（用于提示和计算依据）"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -28,7 +27,7 @@ from xl_appraisal.engine.model import (
 )
 from xl_appraisal.engine.values import Uncomputed, is_blank, normalize_text, parse_number, uncomputed_message
 from xl_appraisal.errors import Refused, Unusable
-from xl_appraisal.policy import BonusKind, Department, Item, Param, Policy, build_policy, load_policy
+from xl_appraisal.policy import BonusKind, Clause, Department, Item, Param, Policy, build_policy, load_policy
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.ooxml import col_letters, split_ref
 from xl_appraisal.workbook.port import RawTable
@@ -169,29 +168,55 @@ def _cell(tr: TableRows, row: int, header: str) -> Source:
     return Source(tr.sheet, {"值": f"{tr.columns.get(header, '')}{row}"})
 
 
+def _as_written(raw: object) -> str:
+    """Text of the policy (考核内容, 依据, 条款) as its author wrote it: full-width punctuation kept, so
+    that a workbook's policy equals the file it was built from."""
+    return "" if raw is None else str(raw).strip()
+
+
+def _unit_and_clause(note: str, default_unit: str) -> tuple[str, str]:
+    """A 参数 row's 说明 is "unit；clause" (or just the clause when the parameter has no unit)."""
+    for sep in ("；", ";"):
+        if sep in note:
+            unit, clause = note.rsplit(sep, 1)
+            return unit.strip(), clause.strip()
+    return ("" if note else default_unit), note.strip()
+
+
 def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Issue], dict[str, TableRows]]:
     """Step 4: the workbook's own rules: 参数, 加分项目 and each department's items."""
     issues: list[Issue] = []
     ptab = read_table(found, c.POLICY)
     ktab = read_table(found, c.BONUS_KINDS)
-    default = {p.name: p for p in load_policy().params}  # to read a 参数 table without the 键 column
+    bundled = load_policy()
+    default = {p.name: p for p in bundled.params}  # to read a 参数 table without the 键 column
+    default_key = {p.key: p for p in bundled.params}
+    default_clause = {k.key: k for k in bundled.clauses}
+    by_clause_name = {k.name: c.CLAUSE_PREFIX + k.key for k in bundled.clauses}
     meta_by_name = {v: k for k, v in c.META_KEYS.items()}
     params: list[Param] = []
+    clauses: dict[str, Clause] = {}
     values: dict[str, object] = {}
     where: dict[str, Source] = {}
     meta: dict[str, object] = {}
     for row, r in ptab.rows:
         name = normalize_text(r.get("参数"))
-        key = normalize_text(r.get("键")) or (default[name].key if name in default else meta_by_name.get(name, ""))
+        key = normalize_text(r.get("键")) or (default[name].key if name in default else
+                                              meta_by_name.get(name, by_clause_name.get(name, "")))
         if key in c.META_KEYS:
             meta[key] = r.get("值")
+            continue
+        if key.startswith(c.CLAUSE_PREFIX):
+            ckey = key.removeprefix(c.CLAUSE_PREFIX)
+            base_clause = default_clause.get(ckey)
+            clauses[ckey] = Clause(ckey, name, _as_written(r.get("值")), base_clause.rule if base_clause else "")
             continue
         if not key:
             issues.append(Issue("warning", ptab.sheet, f"{ptab.columns['参数']}{row}", f"参数“{name}”无法识别，未使用"))
             continue
-        note = re.split(r"[;；]", str(r.get("说明") or ""))[-1].strip()
-        base = default.get(name)
-        params.append(Param(key, name, "" if r.get("值") is None else str(r.get("值")), base.unit if base else "",
+        base = default_key.get(key) or default.get(name)
+        unit, note = _unit_and_clause(str(r.get("说明") or ""), base.unit if base else "")
+        params.append(Param(key, name, "" if r.get("值") is None else str(r.get("值")), unit,
                             note, base.rule if base else ""))
         values[key] = "" if r.get("值") is None else r.get("值")
         where[key] = _cell(ptab, row, "值")
@@ -206,7 +231,7 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
         if points is None and not is_blank(r.get("单项分值")):
             issues.append(Issue(ERROR, ktab.sheet, f"{ktab.columns['单项分值']}{row}", f"加分项目“{label}”的分值不是数字"))
             continue
-        kinds.append(BonusKind(label, points, normalize_text(r.get("依据"))))
+        kinds.append(BonusKind(label, points, _as_written(r.get("依据"))))
         where[f"kind:{label}"] = Source(ktab.sheet, {"加分项目": f"{ktab.columns['加分项目']}{row}",
                                                     "单项分值": f"{ktab.columns['单项分值']}{row}"})
     departments = []
@@ -223,12 +248,14 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
                 if points is None:
                     issues.append(Issue(ERROR, tr.sheet, f"{tr.columns['分值']}{row}", "分值不是数字"))
                     points = Decimal(0)
-                items.append(Item(normalize_text(r.get("编号")), normalize_text(r.get("考核内容")), points))
+                items.append(Item(normalize_text(r.get("编号")), _as_written(r.get("考核内容")), points))
             departments.append(Department(code, sheet, tuple(items)))
             where[f"dept:{sheet}"] = Source(tr.sheet, {"分值": f"{tr.columns['分值']}{tr.header_row + 1}"})
+    for key, base_clause in default_clause.items():  # a workbook made before clauses were carried
+        clauses.setdefault(key, base_clause)
     policy, problems = build_policy(
         {"id": meta.get("policy_id", ""), "title": meta.get("policy_title", ""), "year": year},
-        params, values, kinds, departments, where,
+        params, values, kinds, departments, where, clauses=list(clauses.values()),
     )
     rules = [(ptab, ptab.columns), (ktab, ktab.columns)]
     rules += [(tr, {h: tr.columns[h] for h in ("编号", "考核内容", "分值")}) for tr in item_tables.values()]
