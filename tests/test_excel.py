@@ -28,9 +28,16 @@ RIBBON_BAS = (ROOT / "macros" / "Ribbon.bas").read_text(encoding="ascii")
 
 STUB_RUNPYTHON = '''Attribute VB_Name = "StubXlwings"
 Public LastCommand As String
-Public Sub RunPython(ByVal command As String)
+Public Function RunPython(ByVal command As String) As Variant
     LastCommand = command
-End Sub
+    RunPython = 0
+End Function
+Public Function GetConfig(ByVal key As String, Optional ByVal default As String = "") As Variant
+    GetConfig = default
+End Function
+Public Function FileExists(ByVal spec As String) As Boolean
+    FileExists = False
+End Function
 Public Function Last() As String
     Last = LastCommand
 End Function

@@ -243,12 +243,18 @@ def test_every_xml_part_we_rewrite_has_excels_declaration(ours):
 
 
 def test_sync_vba_leaves_the_project_in_the_written_form(tmp_path):
+    from pyopenvba import ExcelFile
     from workbooks import new_book
 
     from xl_appraisal.cli import main
 
     book = new_book(tmp_path)
-    assert main(["sync-vba", str(book)]) == 0
-    ole = olefile.OleFileIO(io.BytesIO(parts_of(book.read_bytes())["xl/vbaProject.bin"]))
+    old = tmp_path / "old.xlsm"
+    with ExcelFile(book) as f:  # an older embedded xlwings: pyOpenVBA's save zeroes the cache it keeps
+        f.set_module("xlwings", f.get_module("xlwings").replace('XLWINGS_VERSION As String = "', 'XLWINGS_VERSION As String = "0.0.1-'))
+        f.save(old)
+    assert ole_of(old).openstream("VBA/_VBA_PROJECT").read() != VBA_PROJECT_WRITTEN
+    assert main(["sync-vba", str(old)]) == 0
+    ole = olefile.OleFileIO(io.BytesIO(parts_of(old.read_bytes())["xl/vbaProject.bin"]))
     assert ole.openstream("VBA/_VBA_PROJECT").read() == VBA_PROJECT_WRITTEN
     assert all(m.textoffset == 0 for m in olevba_modules(ole))

@@ -173,6 +173,17 @@ def cmd_sync_vba(args) -> int:
     return EXIT_OK
 
 
+def cmd_setup_excel(args) -> int:
+    from xl_appraisal.excel.setup import setup_excel
+
+    screen = _screen(args)
+    interpreter, changed = setup_excel(Path(args.book), args.python)
+    done = "已写入" if changed else "已是"
+    screen.verdict(f"{args.book} 的功能区按钮和试算函数{done}使用 {interpreter}（xlwings.conf 中的 Interpreter_Win）；"
+                   "换电脑或重装 Python 后请再运行一次。")
+    return EXIT_OK
+
+
 def cmd_import_signins(args) -> int:
     from xl_appraisal.signins import import_signins
     from xl_appraisal.workbook.paths import check_output
@@ -387,6 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("install-shortcuts", "在 Windows 右键“发送到”菜单中加入“考核·重新计算”等（不用命令行）")
     p.add_argument("--folder", metavar="文件夹", help="放到这个文件夹（默认是本用户的“发送到”文件夹）")
     p.set_defaults(func=cmd_install_shortcuts)
+    p = command("setup-excel", "（Windows）让工作簿的功能区按钮和试算函数使用本机这个 Python：写入 xlwings.conf")
+    p.add_argument("book", **book)
+    p.add_argument("--python", metavar="python.exe", help="python.exe 的完整路径（默认：运行本命令的 Python）")
+    p.set_defaults(func=cmd_setup_excel)
     p = command("demo", "生成2018年示例工作簿并计算")
     p.add_argument("dir", nargs="?", default="demo-out", metavar="文件夹", help="放示例的文件夹（默认 demo-out）")
     p.set_defaults(func=cmd_demo)

@@ -115,4 +115,7 @@ def config_rows() -> list[tuple[str, str]]:
         ("Use UDF Server", "False"),
         ("Debug UDFs", "False"),
         ("Show Console", "False"),
+        # a Python that cannot start: its English log goes to an "Error" sheet, and Ribbon.bas says in
+        # Chinese what to do (xlwings reads this key with underscores)
+        ("SHOW_ERROR_POPUPS", "False"),
     ]

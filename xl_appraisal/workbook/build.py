@@ -570,6 +570,37 @@ def build_trial(wb: Workbook, policy: Policy) -> None:
     ws.print_title_rows = None
 
 
+# What the ribbon's VBA (macros/Ribbon.bas, ASCII only) shows before Python has started, in cells of
+# 说明 named for it. No policy number here: these are about the program, not the rules.
+BUTTON_HELP_ROW = 24
+BUTTON_HELP = [
+    ("xaMsgHost", "本工作簿的功能区按钮只能在 Windows 版 Microsoft Excel 中使用（需要本机装有 Python 和本工具）。"
+                  "在 WPS 表格或 LibreOffice 中：照常填写黄色格并保存，关闭文件后在命令提示符中运行 "
+                  "xl-appraisal recalc 本文件（或交给装有本工具的电脑计算），结果与按钮完全相同。"),
+    ("xaMsgMac", "Mac 版 Excel 不支持本工具的功能区按钮。请保存并关闭工作簿，在“终端”中运行 xl-appraisal recalc 本文件，"
+                 "结果与按钮完全相同。"),
+    ("xaMsgNoPython", "找不到本工作簿设置的 Python（隐藏工作表 xlwings.conf 中的 Interpreter_Win）。请在装有本工具的电脑上"
+                      "打开命令提示符，运行 xl-appraisal setup-excel 本文件，然后重新打开工作簿。"),
+    ("xaMsgFailed", "按钮没能启动 Python 程序（英文详细信息在“Error”工作表中）。常见原因：本机没有安装 Python 或本工具，"
+                    "或还没有运行过 xl-appraisal setup-excel 本文件。也可以关闭工作簿后用命令行 xl-appraisal recalc 本文件。"),
+]
+
+
+def build_button_help(wb: Workbook) -> None:
+    """按钮不能用时: the texts the ribbon's VBA shows, on 说明 where people can read them too."""
+    ws = wb["说明"]
+    title = ws.cell(BUTTON_HELP_ROW, 1, "按钮不能用时")
+    title.font = Font(name=FONT, size=13, bold=True)
+    wb.defined_names["xaMsgTitle"] = DefinedName("xaMsgTitle", attr_text=f"'说明'!$A${BUTTON_HELP_ROW}")
+    for i, (name, text) in enumerate(BUTTON_HELP):
+        r = BUTTON_HELP_ROW + 1 + i
+        cell = ws.cell(r, 2, text)
+        cell.font = Font(name=FONT, size=11)
+        cell.alignment = WRAP
+        ws.row_dimensions[r].height = 48
+        wb.defined_names[name] = DefinedName(name, attr_text=f"'说明'!$B${r}")
+
+
 def build_xlwings_conf(wb: Workbook, rows: Sequence[tuple[str, str]]) -> None:
     """The hidden sheet xlwings reads its settings from (given by the Excel side: UDF module, no console)."""
     ws = wb.create_sheet("xlwings.conf")
@@ -613,6 +644,7 @@ def build_workbook(policy: Policy, cal: YearCalendar, data: BookData | None = No
     if xlwings_conf is not None:
         build_trial(wb, policy)
         build_xlwings_conf(wb, xlwings_conf)
+        build_button_help(wb)
     build_snapshot(wb)
     excel_like(wb)
     fixed = dt.datetime(cal.year, 1, 1)
