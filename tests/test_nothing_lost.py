@@ -71,7 +71,21 @@ CATALOGUE = [
     ("unknown bonus kind", {"bonuses": {"office": [["国家级表彰", 1, None, "x"]]}}, "error", "办公室", "J5", "不在参数表的加分项目中"),
     ("discretionary without note", {"bonuses": {"office": [["其他创新工作", 1, 3, None]]}}, "error", "办公室", "M5", "须在说明中写明依据"),
     ("discretionary on fixed kind", {"bonuses": {"office": [["招商引资突出贡献", 1, 3, "x"]]}}, "error", "办公室", "L5", "不能填写酌定分值"),
+    # blank cells are named 空白, never “None” or “”
+    ("blank period", {"attendance": [[D(2018, 3, 12), "刘洋", None, "旷工", None]]}, "error", "考勤", "C5", "现为空白"),
+    ("blank kind", {"attendance": [[D(2018, 3, 12), "刘洋", "上午", None, None]]}, "error", "考勤", "D5", "情况为空白"),
+    ("blank role", {"staff": STAFF + [["王五", "办公室", None, None, None]]}, "error", "人员", "C11", "职务为空白"),
+    ("blank leave kind", {"leave": [["刘洋", D(2018, 3, 12), "上午", D(2018, 3, 12), "上午", None, "胡明", None]]},
+     "error", "请假", "F5", "请假类型为空白"),
+    ("quantity not a number", {"bonuses": {"office": [["招商引资突出贡献", "一次", None, "x"]]}}, "error", "办公室", "K5", "数量“一次”"),
+    ("blank discretionary points", {"bonuses": {"office": [["其他创新工作", 1, None, "x"]]}}, "error", "办公室", "L5", "现为空白"),
+    # the wrong stage is named at its own cell; "no valid score yet" only where no stage is valid
+    ("only the last stage wrong", {"scores": with_scores("办公室", "1", [30, 30, None, 31])}, "error", "办公室", "G5", "不取前一栏"),
+    # a vice-chair's own leave needs the 常务副主席 or the 主席, whoever signed it
+    ("vice-chair's own leave", {"leave": [["李华", D(2018, 3, 12), "上午", D(2018, 3, 12), "上午", "事假", "陈静", None]]},
+     "error", "请假", "G5", "李华（副主席）本人的请假半天应由常务副主席或主席批准"),
 ]
+LEAKS = ("None", "“”", '""')
 
 INPUT_SHEETS = ["人员", "考勤", "请假", "参数", "日历", *POLICY.department_names]
 
@@ -96,7 +110,9 @@ def test_bad_input_catalogue(tmp_path, capsys, case, kw, level, sheet, cell, wor
     before = typed_values(book)
     code = main(["recalc", str(book)])
     out = capsys.readouterr().out
-    found = [i for i in service.evaluate(book).issues if (i.level, i.sheet, i.cell) == (level, sheet, cell)]
+    every = service.evaluate(book).issues
+    assert not [i.message for i in every if any(leak in i.message for leak in LEAKS)]  # say 空白
+    found = [i for i in every if (i.level, i.sheet, i.cell) == (level, sheet, cell)]
     assert found and any(words in i.message for i in found), [i for i in service.evaluate(book).issues]
     assert code == (1 if level == "error" else 0)
     assert f"{sheet}!{cell}" in out

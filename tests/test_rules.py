@@ -297,7 +297,7 @@ def test_R10_switch_counts_wrongly_approved_leave_as_absence():
     result = compute(inputs(strict, staff=staff, leaves=[lv]))
     assert not errors(result)
     p = by_name(result, "甲")
-    assert (p.absent_half_days, p.allowance) == (2, 1960) and "请假未获批准2个半天" in p.explanation
+    assert (p.absent_half_days, p.allowance) == (2, 1960) and "请假未获批准1天（2个半天）" in p.explanation
 
 
 def test_R10_overlapping_leaves_and_end_before_start_are_errors():
@@ -324,7 +324,7 @@ def test_R12_allowance(n, amount):
 
 
 def test_R12_explanation_shows_the_arithmetic():
-    assert allowance(POLICY, 3).text == "旷工3个半天：2000 − 3×20 = 1940（第五条第1款）"
+    assert allowance(POLICY, 3).text == "旷工1.5天（3个半天）：2000 − 3×20 = 1940（第五条第1款）"
 
 
 def test_R13_boundary_29_vs_30_half_days():
@@ -414,7 +414,7 @@ def test_R18_every_row_explains_itself_with_clauses():
     evs = [event(MON, "甲", "全天", "旷工", 2), event(MON + dt.timedelta(days=1), "甲", "上午", "旷工", 3)]
     result = compute(inputs(staff=staff, events=evs))
     p = by_name(result, "甲")
-    assert "旷工3个半天：2000 − 3×20 = 1940（第五条第1款）" in p.explanation
+    assert "旷工1.5天（3个半天）：2000 − 3×20 = 1940（第五条第1款）" in p.explanation
     assert "第五条第2款" in p.explanation and p.explanation.endswith("合计 = 1940 + 4000 = 5940")
 
 

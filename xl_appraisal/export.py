@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_appraisal.engine.messages import status_label
 from xl_appraisal.errors import Unusable
 from xl_appraisal.service import Outcome, evaluate, heights, issue_rows, payout_rows, summary_rows
 from xl_appraisal.workbook import build as b
@@ -203,9 +204,9 @@ def build_export(outcome: Outcome, generated: dt.datetime, changes: bool = False
     year = book.year
     put(guide, 1, 1, f"{year}年度机关工作目标管理考核结果（报送版）", font=Font(name=b.FONT, size=16, bold=True, color="1F5C7A"))
     guide.row_dimensions[BANNER_ROW].height = 18
-    state = "审定" if r and r.final else "暂定"
+    state = status_label(bool(r and r.final))
     lines = [
-        f"状态：{state}。{'全部部门已审定。' if state == '审定' else '尚有部门未审定或存在错误，结果为暂定。'}",
+        f"状态：{state}。{'全部部门已审定。' if r and r.final else '尚有部门未审定或存在错误，结果为暂定。'}",
         f"依据：{book.policy.title if book.policy else ''}",
         "本文件只含数值，不含公式和宏，可用 Excel、WPS、LibreOffice 或手机打开；各表已保护，防止误改。",
         "内容：汇总（各部门得分和排名）、发放（每人考勤津贴和目标管理奖金及计算依据）、各部门考核明细"
@@ -398,7 +399,7 @@ def email_draft(outcome: Outcome, export_path: Path, fingerprint: str) -> Path:
     to = ""
     if book.policy is not None:
         to = book.policy.leadership_email
-    state = "审定" if r and r.final else "暂定"
+    state = status_label(bool(r and r.final))
     msg = EmailMessage()
     msg["To"] = to.replace("；", ";").replace(";", ", ")
     msg["Subject"] = f"〔{book.year}年度〕目标管理考核结果（报送版）"

@@ -17,7 +17,7 @@ from enum import StrEnum
 from importlib import resources
 
 from xl_appraisal.engine.issues import ERROR, Issue, Source
-from xl_appraisal.engine.values import is_blank, normalize_text, parse_number
+from xl_appraisal.engine.values import is_blank, normalize_text, parse_number, shown
 from xl_appraisal.errors import Unusable
 
 DEFAULT_POLICY = "pengze-2018"
@@ -195,16 +195,16 @@ def _typed_value(p: Param, raw: object) -> tuple[object, str]:
         allowed = SWITCHES[p.key]
         text = normalize_text(raw)
         if text not in allowed:
-            return None, f"{label}只能是{'、'.join(allowed)}之一，现为“{text}”"
+            return None, f"{label}只能是{'、'.join(allowed)}之一，现为{shown(raw)}"
         return allowed[text], ""
     if p.key in TIMES:
         t = _parse_time(str(raw) if not isinstance(raw, dt.time) else raw.strftime("%H:%M"))
-        return (t, "") if t else (None, f"{label}应为时:分，如09:15，现为“{raw}”")
+        return (t, "") if t else (None, f"{label}应为时:分，如09:15，现为{shown(raw)}")
     if p.key in TEXTS:
         return ("" if is_blank(raw) else normalize_text(raw)), ""
     number, _ = parse_number(raw)
     if number is None:
-        return None, f"{label}应为数字，现为“{raw}”"
+        return None, f"{label}应为数字，现为{shown(raw)}"
     if p.key in SHARES and not (0 <= number <= 1):
         return None, f"{label}应在0到1之间，现为{number}"
     if p.key in HALF_DAY_COUNTS:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, Issue
+from xl_appraisal.engine.messages import linked_text, status_text
 from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.values import money
@@ -96,9 +97,17 @@ def summary_rows(r: Result) -> list[list]:
             for d in r.departments]
 
 
+def _linked(p) -> Decimal | str | None:
+    """挂钩得分 as 发放 shows it: the score the bonus follows, or a leader's two averages when the bonus is
+    split between them (R16), e.g. 99.33／92.00 (全部部门／分管部门)."""
+    if len(p.linked_scores) > 1:
+        return linked_text(p.linked_scores)
+    return _score(p.linked_score)
+
+
 def payout_rows(r: Result) -> list[list]:
     """tblPayouts' rows."""
-    return [[p.name, p.department, p.role, _score(p.linked_score), p.absent_days, p.allowance, p.bonus, p.total,
+    return [[p.name, p.department, p.role, _linked(p), p.absent_days, p.allowance, p.bonus, p.total,
              p.status, p.explanation] for p in r.people]
 
 
@@ -160,7 +169,7 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
         values = {row: r.bonus_points.get((name, row)) for row, _ in outcome.book.tables[name].rows}
         columns.append(ColumnWrite(name, "计分", values))
     total = sum((p.total for p in r.people), Decimal(0))
-    state = "审定（全部部门已审定）" if r.final else "暂定（尚有部门未审定或存在错误）"
+    state = status_text(r.final)
     cells = [
         status_line(outcome.book, c.SUMMARY, f"状态：{state}。{check_line}"),
         status_line(outcome.book, c.PAYOUTS, f"状态：{state}。共{len(r.people)}人，发放合计{money(total):,.2f}元。"),

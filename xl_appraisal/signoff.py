@@ -11,6 +11,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from xl_appraisal.engine.messages import status_label
 from xl_appraisal.engine.model import HEAD
 from xl_appraisal.engine.values import fmt
 from xl_appraisal.export import canonical, libreoffice, to_pdf
@@ -50,7 +51,7 @@ def build_signoff(outcome: Outcome, dept_name: str, generated: dt.datetime) -> t
     for col, width in WIDTHS.items():
         ws.column_dimensions[col].width = width
     put(ws, 1, 1, f"{book.year}年度机关工作目标管理考核结果确认表", font=Font(name=b.FONT, size=15, bold=True))
-    state = "审定" if result.final else f"暂定（当前阶段：{result.stage}）"
+    state = status_label(True) if result.final else f"{status_label(False)}（当前阶段：{result.stage}）"
     put(ws, 2, 1, f"考核对象：{dept_name}　　状态：{state}　　总分：{result.total:.2f}　　排名：第{result.rank}名（共{len(r.departments)}个部门）",
         font=Font(name=b.FONT, size=11))
     row = 4

@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from xl_appraisal.engine.messages import half_days_text, linked_text, status_label
+
 NORMAL, VERBOSE, QUIET = "normal", "verbose", "quiet"
 ERROR_CAP, WARNING_CAP = 20, 10  # issues shown in normal mode
 PEOPLE_CAP = 50  # rows of the payout table shown in normal mode
@@ -119,13 +121,13 @@ def print_results(screen: Screen, result) -> None:
     for d in result.departments:
         add_row(t, d.name, f"{d.base:.2f}", f"{d.bonus:.2f}", f"{d.total:.2f}", d.tiers, d.rank, d.stage)
     screen.table(t)
-    money_cols = ("挂钩得分", "旷工(半天)", "考勤津贴", "目标管理奖金", "合计")
-    p = make_table(f"发放表（{'审定' if result.final else '暂定'}）",
+    money_cols = ("挂钩得分", "旷工", "考勤津贴", "目标管理奖金", "合计")
+    p = make_table(f"发放表（{status_label(result.final)}）",
                    ("姓名", "部门", "职务", *money_cols), right=money_cols)
     people = result.people if screen.verbose else result.people[:PEOPLE_CAP]
     for x in people:
-        score = "" if x.linked_score is None else f"{x.linked_score:.2f}"
-        add_row(p, x.name, x.department, x.role, score, x.absent_half_days, f"{x.allowance:,.2f}",
+        add_row(p, x.name, x.department, x.role, linked_text(x.linked_scores), half_days_text(x.absent_half_days),
+                f"{x.allowance:,.2f}",
                 f"{x.bonus:,.2f}", f"{x.total:,.2f}" + (" 全额扣除" if x.forfeited else ""))
     total = sum(x.total for x in result.people)
     add_row(p, "合计", "", "", "", "", "", "", f"{total:,.2f}")

@@ -64,7 +64,7 @@ def xa_check_score(policy: Policy, score: Value, max_points: Value) -> Value:
     top, problem = _number(max_points, "分值")
     if top is None:
         return problem
-    _, message, _ = check_score(score, top)
+    _, message, _ = check_score(score, top, policy)
     return message
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from xl_appraisal.engine import messages as msg
 from xl_appraisal.engine.issues import Issue, Source
 from xl_appraisal.engine.model import (
     CHAIR,
@@ -17,7 +18,7 @@ from xl_appraisal.engine.model import (
     CalendarDay,
     Leave,
 )
-from xl_appraisal.engine.roster import AUTHORITY_ZH, CHAIRMAN, EXECUTIVE, SUPERVISOR, Roster
+from xl_appraisal.engine.roster import AUTHORITY_ZH, CHAIRMAN, EXECUTIVE, SUPERVISOR, Member, Roster
 from xl_appraisal.engine.values import (
     blank_message,
     has_invisible,
@@ -75,10 +76,10 @@ def read_date(raw: object, src: Source, key: str, what: str, issues: list[Issue]
         return None
     day, was_text = parse_date(raw)
     if day is None:
-        issues.append(src.error(key, f"{what}“{raw}”不是日期，请填写如2018-03-16"))
+        issues.append(src.error(key, msg.date_bad(what, raw)))
         return None
     if was_text:
-        issues.append(src.warning(key, f"{what}“{raw}”不是日期格式，已按{day.isoformat()}读取；建议改为日期格式"))
+        issues.append(src.warning(key, msg.date_read_as(what, raw, day)))
     return day
 
 
@@ -91,14 +92,14 @@ def build_calendar(rows: list[CalendarDay], year: int, issues: list[Issue], poli
             continue
         flag = normalize_text(r.workday)
         if flag not in ("是", "否"):
-            issues.append(r.src.error("工作日", f"工作日应填“是”或“否”，现为“{r.workday}”"))
+            issues.append(r.src.error("工作日", msg.workday_flag(r.workday)))
             continue
         if day.year != year:
-            issues.append(r.src.warning("日期", f"{day.isoformat()}不在考核年度{year}内，不计"))
+            issues.append(r.src.warning("日期", msg.calendar_day_outside(day, year)))
             continue
         days[day] = flag == "是"
     if not days:
-        issues.append(Issue("error", "日历", "", f"日历为空，无法判断{year}年的工作日{policy.cite('attendance') if policy else ''}"))
+        issues.append(Issue("error", "日历", "", msg.calendar_empty(policy, year)))
     elif weekdays_only(days):
         issues.append(Issue("warning", "日历", "", f"{year}年的日历只按周一至周五排，没有标出法定节假日和调休上班日，"
                             "考勤和请假天数可能不准；请按国务院办公厅的放假通知运行 xl-appraisal calendar 更新，或手工修改“日历”表"))
@@ -123,8 +124,7 @@ def _period(raw: object, default: int, is_start: bool) -> int | None:
 def _dated(raw: object, src: Source, key: str, what: str, cal: Calendar, year: int, issues: list[Issue]):
     day = read_date(raw, src, key, what, issues)
     if day is not None and not cal.knows(day):
-        where = "不在考核年度内" if day.year != year else "不在日历表中"
-        issues.append(src.error(key, f"{what}{day.isoformat()}{where}（考核年度{year}）"))
+        issues.append(src.error(key, msg.date_unknown(what, day, year)))
         return None
     return day
 
@@ -153,35 +153,35 @@ def apply_leaves(
                 issues.append(src.warning(key, invisible_message(raw, key)))
         person = roster.get(name)
         if person is None:
-            issues.append(src.error("姓名", f"“{name}”不在人员表中"))
+            issues.append(src.error("姓名", msg.not_in_roster(name)))
             continue
         start_day = _dated(lv.start, src, "开始日期", "开始日期", cal, year, issues)
         end_day = _dated(lv.end, src, "结束日期", "结束日期", cal, year, issues)
         start_half = _period(lv.start_period, AM, True)
         end_half = _period(lv.end_period, PM, False)
         if start_half is None:
-            issues.append(src.error("开始时段", f"开始时段应为上午、下午或全天，现为“{lv.start_period}”"))
+            issues.append(src.error("开始时段", msg.period_bad("开始时段", lv.start_period)))
         if end_half is None:
-            issues.append(src.error("结束时段", f"结束时段应为上午、下午或全天，现为“{lv.end_period}”"))
+            issues.append(src.error("结束时段", msg.period_bad("结束时段", lv.end_period)))
         kind = normalize_text(lv.kind)
         if kind not in LEAVE_KINDS:
-            issues.append(src.error("类型", f"请假类型“{kind}”无法识别，应为{'、'.join(LEAVE_KINDS)}之一"))
+            issues.append(src.error("类型", msg.leave_kind_bad(lv.kind)))
             continue
         if None in (start_day, end_day, start_half, end_half):
             continue
         start, end = (start_day, start_half), (end_day, end_half)
         if end < start:
-            issues.append(src.error("结束日期", "请假结束早于开始，请检查日期和时段"))
+            issues.append(src.error("结束日期", msg.leave_ends_before_start()))
             continue
         halves = cal.half_days(start, end)
         if not halves:
-            issues.append(src.warning("开始日期", "请假期间没有工作日，不影响考勤"))
+            issues.append(src.warning("开始日期", msg.leave_without_workday()))
             continue
         mine = att[name]
         overlap = [h for h in halves if h in mine.covered]
         if overlap:
             d, h = overlap[0]
-            issues.append(src.error("开始日期", f"与{name}的另一条请假记录重叠（{d.isoformat()}{HALF_ZH[h]}）"))
+            issues.append(src.error("开始日期", msg.leave_overlaps(name, d, h)))
             continue
         approved = kind == OFFICIAL or person.role == CHAIR  # R11; the chair's own leave needs none
         if not approved:
@@ -199,22 +199,30 @@ def _check_approver(policy: Policy, roster: Roster, person, lv: Leave, length: i
     approver_name = normalize_text(lv.approver)
     approver = roster.get(approver_name) if approver_name else None
     if approver_name and approver is None:
-        issues.append(src.error("审批人", f"审批人“{approver_name}”不在人员表中"))
+        issues.append(src.error("审批人", msg.approver_unknown(approver_name)))
         return True  # a typo, not a refusal: counted as leave until fixed
     have = roster.authority(approver, person) if approver else 0
     if have >= need:
         return True
-    days = f"{length}个工作半天"
-    who = AUTHORITY_ZH[need]
-    if approver is None:
-        problem = f"请假{days}未填审批人，应由{who}批准{policy.cite('leave_supervisor_half_days')}"
-    else:
-        problem = f"请假{days}应由{who}批准，{approver_name}（{approver.role or '无审批权'}）无权批准{policy.cite('leave_supervisor_half_days')}"
+    who = _required(roster, person, need)
+    problem = msg.approval_problem(policy, person.name, person.role, length, who,
+                                   approver_name if approver else "", approver.role if approver else "")
     if policy.wrong_approver == WrongApprover.ABSENCE:
-        issues.append(src.warning("审批人", problem + f"；按请假未获批准计旷工{policy.cite('absence')}"))
+        issues.append(src.warning("审批人", problem + msg.counted_as_absence(policy)))
         return False
     issues.append(src.error("审批人", problem))
     return True
+
+
+def _required(roster: Roster, person: Member, need: int) -> str:
+    """R10: who may approve this person's leave, by name where the rule names one person's 分管领导."""
+    if need == SUPERVISOR:
+        supervisors = roster.supervisors(person)
+        named = f"（{'、'.join(supervisors)}）" if supervisors else ""
+        return f"分管领导{named}或{AUTHORITY_ZH[EXECUTIVE]}、{AUTHORITY_ZH[CHAIRMAN]}"
+    if need == EXECUTIVE:
+        return f"{AUTHORITY_ZH[EXECUTIVE]}或{AUTHORITY_ZH[CHAIRMAN]}"
+    return AUTHORITY_ZH[CHAIRMAN]
 
 
 def apply_events(
@@ -231,21 +239,21 @@ def apply_events(
         if has_invisible(ev.name):
             issues.append(src.warning("姓名", invisible_message(ev.name, "姓名")))
         if roster.get(name) is None:
-            issues.append(src.error("姓名", f"“{name}”不在人员表中"))
+            issues.append(src.error("姓名", msg.not_in_roster(name)))
             continue
         day = _dated(ev.date, src, "日期", "日期", cal, year, issues)
         period = normalize_text(ev.period)
         if period not in ("上午", "下午", "全天"):
-            issues.append(src.error("时段", f"时段应为上午、下午或全天，现为“{ev.period}”"))
+            issues.append(src.error("时段", msg.period_bad("时段", ev.period)))
             continue
         kind = normalize_text(ev.kind)
         if kind not in EVENT_KINDS:
-            issues.append(src.error("情况", f"情况“{kind}”无法识别，应为{'、'.join(EVENT_KINDS)}之一"))
+            issues.append(src.error("情况", msg.event_kind_bad(ev.kind)))
             continue
         if day is None:
             continue
         if not cal.is_workday(day):
-            issues.append(src.warning("日期", f"{day.isoformat()}不是工作日，这条{kind}记录不计{policy.cite('attendance')}"))
+            issues.append(src.warning("日期", msg.not_a_workday(policy, day, kind)))
             continue
         halves = [(day, AM), (day, PM)] if period == "全天" else [(day, AM if period == "上午" else PM)]
         mine = att[name]
@@ -253,17 +261,15 @@ def apply_events(
             key = (name, h, kind)
             if key in seen:
                 first = seen[key].cell("日期")
-                issues.append(src.warning("日期", f"{name}{day.isoformat()}{HALF_ZH[h[1]]}的{kind}已在{first}记录，只计一次"))
+                issues.append(src.warning("日期", msg.recorded_twice(name, day, h[1], kind, first)))
                 continue
             seen[key] = src
             leave = mine.covered.get(h)
             if leave and kind == ABSENT:
-                issues.append(
-                    src.error("情况", f"{name}{day.isoformat()}{HALF_ZH[h[1]]}已有{leave}，不能同时记旷工；请核对")
-                )
+                issues.append(src.error("情况", msg.absent_on_leave(name, day, h[1], leave)))
                 continue
             if leave:
-                issues.append(src.warning("情况", f"{name}{day.isoformat()}{HALF_ZH[h[1]]}已有{leave}，{kind}不计"))
+                issues.append(src.warning("情况", msg.irregular_on_leave(name, day, h[1], leave, kind)))
                 continue
             {ABSENT: mine.recorded_absent, LATE: mine.late, EARLY: mine.early, MISSED: mine.missed}[kind].add(h)
 

@@ -132,6 +132,10 @@ class PersonResult:
     name: str
     department: str
     role: str
+    # The score the bonus follows: the department total (R15), the average of all departments (主席), or
+    # for 常务副主席/副主席 the weighted score share×all + share×overseen (R16) — the bonus's own score
+    # only when the policy blends scores (按分数); by default (按金额) the bonus follows the two averages
+    # in linked_scores. Kept as the JSON's `linked_score`.
     linked_score: Decimal | None
     absent_half_days: int
     late: int
@@ -144,6 +148,7 @@ class PersonResult:
     status: str
     explanation: str
     overseen: tuple[str, ...] = ()  # the departments a leader oversees (R16), in the policy's order
+    linked_scores: tuple[Decimal, ...] = ()  # the score(s) the bonus is computed from; two averages for a split leader
 
     @property
     def absent_days(self) -> Decimal:

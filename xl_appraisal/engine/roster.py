@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xl_appraisal.engine import messages as msg
 from xl_appraisal.engine.issues import ERROR, Issue, Source
 from xl_appraisal.engine.model import CHAIR, EXEC_VICE, LEADER_ROLES, LEADERSHIP, ROLES, VICE, Person
 from xl_appraisal.engine.values import blank_message, has_invisible, invisible_message, normalize_text
@@ -47,6 +48,11 @@ class Roster:
             return 0  # a vice-chair signs only for the departments they oversee
         return rank
 
+    def supervisors(self, applicant: Member) -> list[str]:
+        """The leaders who oversee the applicant's department (their 分管领导, R10)."""
+        return [m.name for m in self.members.values()
+                if m.role in (VICE, EXEC_VICE) and applicant.department in m.overseen and m.name != applicant.name]
+
     def min_authority(self, applicant: Member) -> int:
         """A leader's leave needs someone above them, whatever its length."""
         return _ROLE_RANK.get(applicant.role, 0) + 1 if applicant.is_leader else SUPERVISOR
@@ -61,7 +67,7 @@ def build_roster(policy: Policy, people: list[Person]) -> tuple[Roster, list[Iss
     members: dict[str, Member] = {}
     departments = set(policy.department_names)
     if not people:
-        issues.append(Issue(ERROR, "人员", "", "人员表中还没有任何人，无法计算考勤津贴和奖金；请先在“人员”表中填写名单"))
+        issues.append(Issue(ERROR, "人员", "", msg.nobody()))
     for p in people:
         name = normalize_text(p.name)
         dept = normalize_text(p.department)
@@ -74,21 +80,21 @@ def build_roster(policy: Policy, people: list[Person]) -> tuple[Roster, list[Iss
             issues.append(src.warning("姓名", invisible_message(p.name, "姓名")))
         if name in members:
             first = members[name].src.cell("姓名")
-            issues.append(src.error("姓名", f"姓名“{name}”重复（已在{first}出现）；同名者请加区分，如“张伟（办公室）”"))
+            issues.append(src.error("姓名", msg.name_duplicate(name, first)))
             continue
         if role not in ROLES:
-            issues.append(src.error("职务", f"职务“{role}”无法识别，应为{'、'.join(ROLES)}之一"))
+            issues.append(src.error("职务", msg.role_unknown(p.role)))
         if role in LEADER_ROLES and dept not in ("", LEADERSHIP):
-            issues.append(src.error("部门", f"{role}的部门应填“{LEADERSHIP}”，现为“{dept}”"))
+            issues.append(src.error("部门", msg.leader_department(role, p.department)))
         elif role not in LEADER_ROLES and dept not in departments:
-            issues.append(src.error("部门", f"部门“{dept}”不是考核部门（{'、'.join(sorted(departments))}）"))
+            issues.append(src.error("部门", msg.not_a_department(policy, p.department)))
         overseen = split_departments(p.overseen)
         for d in overseen:
             if d not in departments:
-                issues.append(src.error("分管部门", f"分管部门“{d}”不是考核部门"))
+                issues.append(src.error("分管部门", msg.overseen_unknown(d)))
         if role in (EXEC_VICE, VICE) and not overseen:
-            issues.append(src.error("分管部门", f"{name}是{role}，须填写分管部门{policy.cite('leader_all_share')}"))
+            issues.append(src.error("分管部门", msg.overseen_missing(policy, name, role)))
         if overseen and role not in LEADER_ROLES:
-            issues.append(src.warning("分管部门", f"{name}不是班子成员，分管部门不起作用"))
+            issues.append(src.warning("分管部门", msg.overseen_ignored(name)))
         members[name] = Member(name, LEADERSHIP if role in LEADER_ROLES else dept, role, overseen, src)
     return Roster(members), issues

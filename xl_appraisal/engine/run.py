@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from xl_appraisal.engine import messages as msg
 from xl_appraisal.engine.attendance import PersonAttendance, build_calendar, tally
 from xl_appraisal.engine.issues import Issue, first_at_cells, has_errors
-from xl_appraisal.engine.model import FINAL, PROVISIONAL, Inputs, PersonResult, Result, raw_cells
-from xl_appraisal.engine.payouts import allowance, forfeits, person_bonus, total_text
+from xl_appraisal.engine.model import Inputs, PersonResult, Result, raw_cells
+from xl_appraisal.engine.payouts import allowance, forfeits, linked_scores, person_bonus, total_text
 from xl_appraisal.engine.roster import build_roster
 from xl_appraisal.engine.scoring import score_departments
-from xl_appraisal.engine.values import Uncomputed, fmt, money, uncomputed_message
-from xl_appraisal.policy import short_clause
+from xl_appraisal.engine.values import Uncomputed, money, uncomputed_message
 
 ZERO = Decimal(0)
 
@@ -33,35 +33,33 @@ def compute(inputs: Inputs) -> Result:
 
     issues = first_at_cells(unreadable_cells(inputs), issues)
     final = all(d.final for d in departments) and not has_errors(issues)  # R5
-    status = FINAL if final else PROVISIONAL
+    status = msg.status_label(final)
     totals = {d.name: d.total for d in departments}
     people = []
     for m in roster.members.values():
         att = attendance.get(m.name) or PersonAttendance()
         n = len(att.unexcused)
         linked, bonus_amount = person_bonus(policy, m.role, m.department, m.overseen, totals)
+        follows = linked_scores(policy, m.role, m.department, m.overseen, totals)
         allow = allowance(policy, n)
         steps = []
         if att.unapproved_leave:
-            steps.append(f"请假未获批准{len(att.unapproved_leave)}个半天计旷工{policy.cite('absence')}")
+            steps.append(msg.unapproved_leave(policy, len(att.unapproved_leave)))
         steps.append(allow.text)
         irregular = [(k, len(s)) for k, s in (("迟到", att.late), ("早退", att.early), ("漏签", att.missed)) if s]
         if irregular:
-            counted = "已计入旷工" if policy.late_as_absence else "不扣款"
-            steps.append("、".join(f"{k}{c}次" for k, c in irregular) + f"（{counted}，{short_clause(policy.clause('signin_am'))}）")
+            steps.append(msg.irregularities(policy, irregular))
         steps.append(bonus_amount.text)
         allow_value, bonus_value = allow.value, bonus_amount.value
         lost = forfeits(policy, n)
         if lost:  # R13
             allow_value = bonus_value = ZERO
-            steps.append(
-                f"全年旷工{n}个半天，达到{fmt(policy.forfeit_days)}天（含）以上：扣除全额考勤津贴和目标管理奖金{policy.cite('forfeit_days')}"
-            )
+            steps.append(msg.forfeited(policy, n))
         steps.append(total_text(allow_value, bonus_value))
         people.append(
             PersonResult(
                 name=m.name, department=m.department, role=m.role,
-                linked_score=linked, absent_half_days=n,
+                linked_score=linked, linked_scores=follows, absent_half_days=n,
                 late=len(att.late), early=len(att.early), missed=len(att.missed),
                 allowance=money(allow_value), bonus=money(bonus_value),
                 total=money(allow_value) + money(bonus_value),

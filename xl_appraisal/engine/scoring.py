@@ -8,19 +8,19 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from xl_appraisal.engine import messages as msg
 from xl_appraisal.engine.issues import Issue, Source
 from xl_appraisal.engine.model import FINAL_STAGE, STAGES, BonusEntry, DepartmentResult, ItemResult, ItemScore
 from xl_appraisal.engine.values import (
     Uncomputed,
     comma_problem,
-    fmt,
     is_blank,
     normalize_text,
     parse_number,
     places,
     uncomputed_message,
 )
-from xl_appraisal.policy import Department, Item, Policy, TierRounding, short_clause
+from xl_appraisal.policy import Department, Item, Policy, TierRounding
 
 ZERO = Decimal(0)
 UNSCORED = "未评分"
@@ -28,7 +28,6 @@ UNSCORED = "未评分"
 
 def check_score(raw: object, max_points: Decimal, policy: Policy | None = None) -> tuple[Decimal | None, str, bool]:
     """R2: (value, problem, was_text). A score is 0..max inclusive, at most two places; never clamped."""
-    cite = policy.cite("items") if policy else ""
     if isinstance(raw, Uncomputed):  # never blank: the stage is filled, but its value is unknown
         return None, uncomputed_message(raw), False
     if isinstance(raw, str) and "," in normalize_text(raw):  # 1,5: a decimal comma? scores have no thousands
@@ -36,13 +35,13 @@ def check_score(raw: object, max_points: Decimal, policy: Policy | None = None) 
         return None, f"得分“{raw}”中有逗号；得分没有千位分隔，小数请用小数点，如{text.replace(',', '.', 1)}", True
     value, was_text = parse_number(raw, unit="分")
     if value is None:
-        return None, f"“{raw}”不是分数，请填写0到{fmt(max_points)}之间的数字", was_text
+        return None, msg.score_not_a_number(raw, max_points), was_text
     if value < 0:
-        return None, f"得分{fmt(value)}为负数，应在0到{fmt(max_points)}之间{cite}", was_text
+        return None, msg.score_negative(policy, value, max_points), was_text
     if value > max_points:
-        return None, f"得分{fmt(value)}超过该项分值{fmt(max_points)}，应在0到{fmt(max_points)}之间{cite}", was_text
+        return None, msg.score_above_max(policy, value, max_points), was_text
     if places(value.normalize()) > 2:
-        return None, f"得分{value}超过两位小数", was_text
+        return None, msg.score_places(value), was_text
     return value, "", was_text
 
 
@@ -76,26 +75,33 @@ def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]
     if rec is None:
         return None
     used: ItemOutcome | None = None
-    filled: list[str] = []
-    for stage, raw in zip(STAGES, rec.stages):
-        if is_blank(raw):
-            continue
-        filled.append(stage)
-        value, problem, was_text = check_score(raw, item.max_points, policy)
+    checked = [(stage, raw, *check_score(raw, item.max_points, policy))
+               for stage, raw in zip(STAGES, rec.stages) if not is_blank(raw)]
+    filled = [stage for stage, *_ in checked]
+    for k, (stage, raw, value, problem, was_text) in enumerate(checked):
         if problem:
-            issues.append(rec.src.error(stage, f"{dept}第{item.number}项{stage}：{problem}"))
-            used = None  # a later stage that is wrong must not fall back silently to an earlier one
+            # a later stage that is wrong must not fall back silently to an earlier one: say so at its cell
+            falls_back = k == len(checked) - 1 and used is not None
+            issues.append(rec.src.error(stage, msg.score_stage_problem(dept, item.number, stage, problem, falls_back)))
+            used = None
             continue
         if was_text:
-            issues.append(rec.src.warning(stage, f"{dept}第{item.number}项{stage}“{raw}”已按{fmt(value)}分读取"))
+            issues.append(rec.src.warning(stage, msg.score_read_as(dept, item.number, stage, raw, value)))
         used = ItemOutcome(value, stage)
     if FINAL_STAGE in filled:
         missing = [s for s in STAGES[:2] if s not in filled]
         if missing:
-            issues.append(
-                rec.src.warning(FINAL_STAGE, f"{dept}第{item.number}项已审定，但{'、'.join(missing)}为空{policy.cite('process') if policy else ''}")
-            )
+            issues.append(rec.src.warning(FINAL_STAGE, msg.final_without_earlier(policy, dept, item.number, missing)))
     return used
+
+
+def _no_valid_stage(item: Item, rec: ItemScore | None) -> tuple[bool, str]:
+    """(True, the cell's stage key) when no stage of the item holds a valid score: its last filled
+    stage (where the problem is), or 自评 when nothing is filled."""
+    filled = [(stage, raw) for stage, raw in zip(STAGES, rec.stages) if not is_blank(raw)] if rec else []
+    if any(not check_score(raw, item.max_points)[1] for _, raw in filled):
+        return False, ""
+    return True, filled[-1][0] if filled else STAGES[0]
 
 
 def score_bonuses(
@@ -112,11 +118,11 @@ def score_bonuses(
         kind = policy.bonus_kind(label)
         src: Source = e.src
         if kind is None:
-            issues.append(src.error("加分项目", f"加分项目“{label}”不在参数表的加分项目中{policy.cite('bonus')}"))
+            issues.append(src.error("加分项目", msg.bonus_unknown(policy, label)))
             continue
         qty, _ = (Decimal(1), False) if is_blank(e.quantity) else parse_number(e.quantity, unit="次")
         if qty is None or qty <= 0 or qty != qty.to_integral_value():
-            issues.append(src.error("数量", comma_problem(e.quantity) or f"数量“{e.quantity}”应为正整数"))
+            issues.append(src.error("数量", comma_problem(e.quantity) or msg.bonus_quantity(e.quantity)))
             continue
         if kind.points is None:
             value, _ = parse_number(e.discretionary, unit="分")
@@ -124,17 +130,15 @@ def score_bonuses(
                 issues.append(src.error("酌定分值", f"“{label}”的酌定分值{comma_problem(e.discretionary)}"))
                 continue
             if is_blank(e.discretionary) or value is None or value <= 0:
-                issues.append(src.error("酌定分值", f"“{label}”须填写酌定分值（正数），现为“{e.discretionary or ''}”"))
+                issues.append(src.error("酌定分值", msg.bonus_needs_points(label, e.discretionary)))
                 continue
             if is_blank(e.note):
-                issues.append(src.error("说明", f"“{label}”视情加分，须在说明中写明依据（{short_clause(kind.clause)}）"))
+                issues.append(src.error("说明", msg.bonus_needs_note(label, kind.clause)))
                 continue
             unit = value
         else:
             if not is_blank(e.discretionary):
-                issues.append(
-                    src.error("酌定分值", f"“{label}”为固定分值{fmt(kind.points)}分，不能填写酌定分值{policy.cite('bonus')}")
-                )
+                issues.append(src.error("酌定分值", msg.bonus_fixed(policy, label, kind.points)))
                 continue
             unit = kind.points
         points[e.key] = qty * unit
@@ -163,12 +167,16 @@ def score_departments(
             base += outcome.value
             stages.append(outcome.stage)
             used.append(ItemResult(item.number, outcome.value, outcome.stage))
-        if unscored:
-            first = unscored[0][1]
-            numbers = "、".join(i.number for i, _ in unscored)
-            cell = first.src if first else Source(dept.name)
-            what = "尚未评分" if len(unscored) == len(dept.items) else f"第{numbers}项尚无有效得分"
-            issues.append(cell.warning("自评", f"{dept.name}{what}，暂按0分计{policy.cite('process')}"))
+        # R5: "no valid score yet" names the items with no valid stage at all (an item whose latest stage
+        # is wrong is reported at that cell), pointing at the first one's wrong stage, or 自评 if blank
+        empty = [(i, rec, *_no_valid_stage(i, rec)) for i, rec in unscored]
+        empty = [(i, rec, key) for i, rec, none, key in empty if none]
+        if empty:
+            item, rec, key = empty[0]
+            cell = rec.src if rec else Source(dept.name)
+            everything = len(empty) == len(dept.items) and all(
+                r is None or all(is_blank(v) for v in r.stages) for _, r, _ in empty)
+            issues.append(cell.warning(key, msg.not_scored(policy, dept.name, [i.number for i, _, _ in empty], everything)))
         bonus_raw, points = score_bonuses(policy, dept, [b for b in bonuses if b.department == dept.name], issues)
         all_points.update(points)
         bonus = capped_bonus(policy, bonus_raw)

@@ -57,7 +57,7 @@ def blank_message(raw: object, what: str) -> str:
     if isinstance(raw, Merged):
         return (f"{what}所在的单元格与{raw.anchor}合并了（合并单元格只有第一格有值，其余各行读不到）；"
                 f"请取消合并，在每一行填写{what}")
-    return f"{what}为空"
+    return f"{what}为空白"
 
 
 # Characters nobody sees but that make two names differ (copied from web pages, chat apps, BOM-marked CSVs).
@@ -70,6 +70,20 @@ def has_invisible(raw: object) -> bool:
 
 def invisible_message(raw: object, what: str) -> str:
     return f"{what}“{normalize_text(raw)}”中有看不见的字符（如零宽空格），已去除后再比对；建议重新输入此格"
+
+
+BLANK = "空白"
+
+
+def shown(raw: object) -> str:
+    """A cell's content quoted in a message: “…”, or 空白 (never “None” or “”)."""
+    if is_blank(raw):
+        return BLANK
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time():
+        raw = raw.date()
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return f"“{raw.year}年{raw.month}月{raw.day}日”"
+    return f"“{str(raw).strip()}”"
 
 
 def normalize_text(raw: object) -> str:

@@ -87,8 +87,10 @@ def _summary(outcome) -> str:
     lines = [f"校验：{errors}个错误、{warnings}个提醒。"]
     r = outcome.result
     if r is not None:
+        from xl_appraisal.engine.messages import status_label
+
         total = sum(p.total for p in r.people)
-        lines.append(f"{len(r.people)}人，发放合计{total:,.2f}元（{'审定' if r.final else '暂定'}）。")
+        lines.append(f"{len(r.people)}人，发放合计{total:,.2f}元（{status_label(r.final)}）。")
     if errors:
         lines.append("请按“校验”表逐条改正后再次重新计算。")
     return "\n".join(lines)

@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_appraisal.calendar import CHECK_BY_HAND, YearCalendar
 from xl_appraisal.engine.messages import percent, span
-from xl_appraisal.engine.model import EVENT_KINDS, LEADERSHIP, LEAVE_KINDS, PERIODS, ROLES
+from xl_appraisal.engine.model import EVENT_KINDS, LEADERSHIP, LEAVE_KINDS, PERIODS, PROVISIONAL, ROLES
 from xl_appraisal.engine.values import Uncomputed, fmt
 from xl_appraisal.policy import (
     AMOUNTS,
@@ -34,6 +34,7 @@ from xl_appraisal.policy import (
     POSITIVE_NUMBERS,
     SHARES,
     SWITCHES,
+    LeaderLink,
     Policy,
     short_clause,
 )
@@ -426,8 +427,10 @@ def build_staff(wb: Workbook, policy: Policy, data: BookData) -> None:
 def build_payouts(wb: Workbook, policy: Policy) -> None:
     ws = wb.create_sheet("发放")
     cols = PAYOUT_COLUMNS
-    add_title(ws, "考勤津贴与目标管理奖金发放表", "程序计算，请勿手改。状态“暂定”表示尚有部门未全部审定或工作簿有错误；"
-           "计算依据写明每一步和所依条款。", len(cols))
+    split = ("常务副主席、副主席的挂钩得分写作“全部部门平均分／分管部门平均分”，奖金按两部分分别计算；"
+             if policy.leader_link == LeaderLink.SPLIT else "")
+    add_title(ws, "考勤津贴与目标管理奖金发放表", f"程序计算，请勿手改。状态“{PROVISIONAL}”表示尚有部门未全部审定或工作簿有错误；"
+              f"{split}计算依据写明每一步和所依条款。", len(cols))
     add_table(ws, c.PAYOUTS, cols, [])
     rows = f"A{FIRST_ROW}:J{FIRST_ROW + INPUT_ROWS}"
     _highlight(ws, rows, f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>={policy.forfeit_days})", ERROR_FILL)  # R13

@@ -25,7 +25,7 @@ from xl_appraisal.engine.model import (
     Leave,
     Person,
 )
-from xl_appraisal.engine.values import Uncomputed, is_blank, normalize_text, parse_number, uncomputed_message
+from xl_appraisal.engine.values import Uncomputed, is_blank, normalize_text, parse_number, shown, uncomputed_message
 from xl_appraisal.errors import Refused, Unusable
 from xl_appraisal.policy import BonusKind, Clause, Department, Item, Param, Policy, build_policy, load_policy
 from xl_appraisal.workbook import contract as c
@@ -212,7 +212,7 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
             clauses[ckey] = Clause(ckey, name, _as_written(r.get("值")), base_clause.rule if base_clause else "")
             continue
         if not key:
-            issues.append(Issue("warning", ptab.sheet, f"{ptab.columns['参数']}{row}", f"参数“{name}”无法识别，未使用"))
+            issues.append(Issue("warning", ptab.sheet, f"{ptab.columns['参数']}{row}", f"参数{shown(r.get('参数'))}无法识别，未使用"))
             continue
         base = default_key.get(key) or default.get(name)
         unit, note = _unit_and_clause(str(r.get("说明") or ""), base.unit if base else "")
@@ -229,7 +229,7 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
         label = normalize_text(r.get("加分项目"))
         points, _ = (None, False) if is_blank(r.get("单项分值")) else parse_number(r.get("单项分值"), unit="分")
         if points is None and not is_blank(r.get("单项分值")):
-            issues.append(Issue(ERROR, ktab.sheet, f"{ktab.columns['单项分值']}{row}", f"加分项目“{label}”的分值不是数字"))
+            issues.append(Issue(ERROR, ktab.sheet, f"{ktab.columns['单项分值']}{row}", f"加分项目{shown(r.get('加分项目'))}的分值不是数字"))
             continue
         kinds.append(BonusKind(label, points, _as_written(r.get("依据"))))
         where[f"kind:{label}"] = Source(ktab.sheet, {"加分项目": f"{ktab.columns['加分项目']}{row}",
