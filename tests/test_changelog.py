@@ -445,3 +445,14 @@ def test_calendar_records_the_days_it_writes(tmp_path):
     ]
     service.recalc(book)
     assert len(_log(book)) == 4
+
+
+def test_recalc_says_what_the_log_recorded(tmp_path, capsys):
+    book = _book(tmp_path)
+    assert main(["recalc", str(book)]) == 0
+    assert "变更记录：已建立基线" in capsys.readouterr().out
+    _edit(book, "张敏", lambda wb: wb["办公室"].__setitem__("G5", 28))
+    assert main(["recalc", str(book)]) == 0
+    assert "变更记录：记下1处改动，其中1处是部门审定后改的审定分。" in capsys.readouterr().out
+    assert main(["recalc", str(book)]) == 0
+    assert "变更记录：" not in capsys.readouterr().out  # nothing new: no line

@@ -81,6 +81,10 @@ def cmd_recalc(args) -> int:
     if args.json:
         write_json(outcome, args.json)
         screen.line(f"已写出 {args.json}")
+    from xl_appraisal.tracking import summary
+
+    if summary(outcome.tracking):
+        screen.line(summary(outcome.tracking))
     tail = written_text(outcome.written, args.output or args.book, "汇总、发放、校验、计分")
     screen.verdict(f"{check_line(outcome.issues)}；{tail}", style=verdict_style(outcome.issues))
     return EXIT_ERRORS if outcome.has_errors else EXIT_OK

@@ -168,3 +168,16 @@ def record(book: Book, edits: Plan, source: str, sources: dict[str, str] | None 
     for ch in own:
         t.notes += cl.log_rows([ch], t.when, t.who, (sources or {}).get(ch.sheet, source))
     return plan(t, changes=[], text=cl.encode(after))
+
+
+def summary(t: Tracking | None) -> str:
+    """One line for the screen and the ribbon's message: what 变更记录 did this run ('' when nothing)."""
+    if t is None or not t.available:
+        return ""
+    if t.changes:
+        decided = sum(ch.decided for ch in t.changes)
+        return f"变更记录：记下{len(t.changes)}处改动" + (f"，其中{decided}处是部门审定后改的审定分" if decided else "") + "。"
+    if t.baseline:
+        return "变更记录：已建立基线（以后每次重新计算记下改动）。"
+    return ""
+

@@ -117,10 +117,13 @@ def recalc(book):
     """重新计算: validate, compute, write 汇总 / 发放 / 校验 / 计分 into the open workbook."""
     from xl_appraisal.excel.live import apply_live
     from xl_appraisal.service import plan_recalc
+    from xl_appraisal.tracking import summary
 
     outcome = _evaluate(book)
     apply_live(book, plan_recalc(outcome))
-    _tell(book, "重新计算完成，结果已写入工作簿（请记得保存）。\n" + _summary(outcome), errors=outcome.has_errors)
+    logged = summary(outcome.tracking)
+    _tell(book, "重新计算完成，结果已写入工作簿（请记得保存）。\n" + _summary(outcome) + (f"\n{logged}" if logged else ""),
+          errors=outcome.has_errors)
     return outcome
 
 
