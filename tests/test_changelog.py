@@ -456,3 +456,13 @@ def test_recalc_says_what_the_log_recorded(tmp_path, capsys):
     assert "变更记录：记下1处改动，其中1处是部门审定后改的审定分。" in capsys.readouterr().out
     assert main(["recalc", str(book)]) == 0
     assert "变更记录：" not in capsys.readouterr().out  # nothing new: no line
+
+
+def test_a_log_with_a_changed_header_is_a_warning_and_recalc_goes_on(tmp_path):
+    book = _book(tmp_path)
+    service.recalc(book)
+    _set_snapshot(book, lambda wb: wb["变更记录"].__setitem__("A4", "日期"))
+    outcome = service.recalc(book)
+    [warning] = [i for i in outcome.issues if i.sheet == "变更记录"]
+    assert warning.level == "warning" and warning.message.startswith("变更记录未更新：") and "tblChanges" in warning.message
+    assert outcome.result is not None and not outcome.has_errors

@@ -54,17 +54,16 @@ def canonical(value: object) -> object:
     """One JSON-able spelling per cell value, whatever program wrote it: 18, 18.0 and Decimal('18') are
     18; a date-time at midnight is its date; blank text is None; a date is its ISO text after MARK
     (\x01d2018-05-07), so values stay plain JSON strings and hashable (identical rows pair at once)."""
-    kind = type(value)
-    if kind is str:  # the common case first: this runs for every cell of a year
-        return value if value.strip() else None  # type: ignore[union-attr]
+    if type(value) is str:  # the common case first: this runs for every cell of a year
+        return value if value.strip() else None
     if value is None:
         return None
-    if kind is int:
+    if type(value) is int:
         return value
-    if kind is dt.datetime:  # dates of attendance and leave: a few hundred distinct ones a year
-        hit = _DATES.get(value)  # type: ignore[arg-type]
+    if type(value) is dt.datetime:  # dates of attendance and leave: a few hundred distinct ones a year
+        hit = _DATES.get(value)
         if hit is None:
-            hit = _DATES[value] = _datetime(value)  # type: ignore[index]
+            hit = _DATES[value] = _datetime(value)
         return hit
     if isinstance(value, bool):
         return value
@@ -135,7 +134,8 @@ def plain_table(sheet: str, headers: Iterable[str], letters: Iterable[str],
     headers, letters = tuple(headers), tuple(letters)
     out = []
     for row, values in rows:  # the common types inline: this runs for every cell of a year
-        canon = tuple([v if v is None or (tv := type(v)) is int or (tv is str and v.strip()) else canonical(v)
+        canon = tuple([v if v is None or (tv := type(v)) is int or (tv is str and v.strip())  # type: ignore[attr-defined]
+                       else canonical(v)
                        for v in map(values.get, headers)])
         if canon.count(None) < len(canon):
             out.append((row, canon))
@@ -278,27 +278,26 @@ def _match(old: PlainTable, new: PlainTable, keys: tuple[str, ...]):
             pairs.append((olds[0], news[0]))
             continue
         free_old = list(olds)
-        rest_new = []
+        free_new = []
         for j in news:  # identical rows first: reordering duplicates is no change
-            hit = next((i for i in free_old if same_shape and old.rows[i][1] == new.rows[j][1]), None)
-            if hit is None:
-                rest_new.append(j)
+            same = next((i for i in free_old if same_shape and old.rows[i][1] == new.rows[j][1]), None)
+            if same is None:
+                free_new.append(j)
             else:
-                free_old.remove(hit)
-                pairs.append((hit, j))
-        for i, j in zip(free_old, rest_new, strict=False):
+                free_old.remove(same)
+        for i, j in zip(free_old, free_new, strict=False):
             pairs.append((i, j))
-        left_old += free_old[len(rest_new):]
-        left_new += rest_new[len(free_old):]
+        left_old += free_old[len(free_new):]
+        left_new += free_new[len(free_old):]
     left_new += [j for k, news in groups_new.items() if k not in groups_old for j in news]
     # a key edited in place: the same sheet row, one unmatched on each side
     new_at = {new.rows[j][0]: j for j in left_new}
     for i in list(left_old):
-        j = new_at.get(old.rows[i][0])
-        if j is not None:
-            pairs.append((i, j))
+        moved = new_at.get(old.rows[i][0])
+        if moved is not None:
+            pairs.append((i, moved))
             left_old.remove(i)
-            left_new.remove(j)
+            left_new.remove(moved)
             del new_at[old.rows[i][0]]
     return pairs, left_old, sorted(left_new)
 
@@ -363,10 +362,10 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
     """Every change from `old` to `new`, table by table in `new`'s order, then row by row."""
     out: list[Change] = []
     for name, t in new.items():
-        before = old.get(name)
-        if before is not None and before.headers == t.headers and before.rows == t.rows:
+        prior = old.get(name)
+        if prior is not None and prior.headers == t.headers and prior.rows == t.rows:
             continue  # the same rows on the same sheet rows
-        out += diff_table(name, before or PlainTable(t.sheet, t.headers, t.letters), t)
+        out += diff_table(name, prior or PlainTable(t.sheet, t.headers, t.letters), t)
     for name, t in old.items():
         if name not in new:  # a table gone (a department removed from the rules): its rows are gone
             out += diff_table(name, t, PlainTable(t.sheet, t.headers, t.letters))
@@ -397,16 +396,16 @@ def with_writes(snapshot: Snapshot, cells: Iterable[tuple[str, str, object]],
             _set(t, row, t.letters.index(letter), canonical(value))
             break
     for name, rows, start in appends:
-        t = out.get(name)
-        if t is None or not t.letters:
+        grown = out.get(name)
+        if grown is None or not grown.letters:
             continue
-        left = min(_col(x) for x in t.letters)
+        left = min(_col(x) for x in grown.letters)
         for i, values in enumerate(rows):
             row = start + i
-            for k, letter in enumerate(t.letters):
+            for k, letter in enumerate(grown.letters):
                 j = _col(letter) - left
-                _set(t, row, k, canonical(values[j] if j < len(values) else None))
-            t.last = max(t.last, row)
+                _set(grown, row, k, canonical(values[j] if j < len(values) else None))
+            grown.last = max(grown.last, row)
     return out
 
 
