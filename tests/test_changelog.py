@@ -327,6 +327,58 @@ def test_ribbon_recalc_through_xlwings_appends_the_same_rows(tmp_path):
     assert cl.decode(snapshot)["tblAttendance"].rows[0][1][3] == "早退"
 
 
+class _Props:
+    """Excel's CustomDocumentProperties: called with a name, Add(Name=…, LinkToContent=…, Type=…, Value=…)."""
+
+    def __init__(self, values: dict[str, str]):
+        from types import SimpleNamespace
+
+        self.items = {k: SimpleNamespace(Value=v) for k, v in values.items()}
+
+    def __call__(self, name):
+        return self.items[name]
+
+    def Add(self, Name, LinkToContent, Type, Value):  # noqa: N802, N803 - Excel's names
+        from types import SimpleNamespace
+
+        assert Type == 4 and LinkToContent is False  # msoPropertyTypeString
+        self.items[Name] = SimpleNamespace(Value=Value)
+
+
+def test_ribbon_recalc_in_windows_excel_checks_the_hash_logs_the_excel_user_and_writes_the_new_hash(tmp_path):
+    """Through the COM-faithful fake: the hash is read from and written to the document's properties, the
+    修改人 is Excel's UserName; a snapshot edited in the open book is caught the same way."""
+    import com_fake
+
+    from xl_appraisal.excel import macros
+
+    book = _book(tmp_path)
+    service.recalc(book)
+    _edit(book, "someone", lambda wb: wb["考勤"].__setitem__("D5", "早退"))
+
+    def open_in_excel(path):
+        fake = com_fake.Book.from_file(path)
+        props = _Props(custom_properties(path))
+        fake.api = type("BookApi", (), {"CustomDocumentProperties": props})()
+        fake.app.api.UserName = "张敏（Excel）"
+        return fake, props
+
+    fake, props = open_in_excel(book)
+    outcome = macros.recalc(fake)
+    assert [(ch.cell, ch.old, ch.new) for ch in outcome.tracking.changes] == [("D5", "迟到", "早退")]
+    log = [r for r in com_fake.table_values(fake, "变更记录", "tblChanges")[1:] if any(r)]
+    assert [r[1:8] for r in log] == [["张敏（Excel）", "考勤", "D5", "刘洋 2018年3月12日上午 情况", "迟到", "早退", "recalc"]]
+    text = "".join(r[1] for r in com_fake.table_values(fake, "变更快照", "tblSnapshot")[1:] if r[1])
+    assert props(c.SNAPSHOT_PROP).Value == cl.digest(text) != custom_properties(book)[c.SNAPSHOT_PROP]
+    assert any("变更记录：记下1处改动" in alert for alert, _ in fake.app.alerts)
+
+    fake, props = open_in_excel(book)  # the file again, its snapshot edited by hand in Excel
+    sheet = fake.sheets["变更快照"]
+    sheet.cells[(2, 2)] = sheet.cells[(2, 2)].replace("迟到", "旷工")
+    outcome = macros.recalc(fake)
+    assert [i.message for i in outcome.issues if i.sheet == "变更记录"][0].startswith("变更记录的快照")
+
+
 def test_live_properties_through_excels_object_model():
     """Windows Excel: the hash goes into CustomDocumentProperties (added the first time), the user from UserName."""
     from types import SimpleNamespace
