@@ -379,3 +379,20 @@ def test_anything_typed_below_a_table_is_read_or_warned_never_silently_dropped(t
     for offset, _ in typed:
         row = last + 1 + offset
         assert (row in read_rows) != (row in warned), (row, read_rows, warned)
+
+
+def test_collect_keeps_the_masters_bonus_rows_when_a_returned_bonus_cell_is_an_uncalculated_formula(tmp_path, capsys):
+    book = filled(tmp_path, bonuses={"office": [["部门工作获表彰·省总", 1, None, "原说明"]]})
+    out = tmp_path / "handouts"
+    assert main(["split", str(book), "-o", str(out)]) == 0
+    handout = out / "办公室-自评.xlsx"
+    wb = openpyxl.load_workbook(handout)
+    ws = wb["办公室"]
+    ws["K5"] = "=1+1"  # 数量 as a formula, saved by openpyxl without its value
+    wb.save(handout)
+    before = openpyxl.load_workbook(book)["办公室"]
+    master_bonus = [[c.value for c in row] for row in before.iter_rows(min_row=5, max_row=6, min_col=10, max_col=13)]
+    assert main(["collect", str(book), str(handout)]) == 1
+    assert "加分表" in capsys.readouterr().out
+    after = openpyxl.load_workbook(book)["办公室"]
+    assert [[c.value for c in row] for row in after.iter_rows(min_row=5, max_row=6, min_col=10, max_col=13)] == master_bonus
