@@ -396,3 +396,21 @@ def test_collect_keeps_the_masters_bonus_rows_when_a_returned_bonus_cell_is_an_u
     assert "加分表" in capsys.readouterr().out
     after = openpyxl.load_workbook(book)["办公室"]
     assert [[c.value for c in row] for row in after.iter_rows(min_row=5, max_row=6, min_col=10, max_col=13)] == master_bonus
+
+
+def test_rows_below_a_table_in_the_open_excel_book_are_read_or_warned_like_in_the_file(tmp_path):
+    """The ribbon (live adapter, xlwings' remote engine) reads what the file reader reads."""
+    import xlwings as xw
+    from test_excel import remote_json
+
+    from xl_appraisal.excel.live import read_live
+
+    book = filled(tmp_path)
+    direct = _type_below(book, "人员", "tblStaff", 0, [["孙悦", "办公室", "工作人员"]])
+    gap = _type_below(book, "人员", "tblStaff", 2, [["赵六", "财务部", "工作人员"]])
+    live = service.evaluate_book(read_live(xw.Book(json=remote_json(book))))
+    from_file = service.evaluate(book)
+    assert [(i.level, i.sheet, i.cell, i.message) for i in live.issues] == \
+        [(i.level, i.sheet, i.cell, i.message) for i in from_file.issues]
+    assert {i.cell for i in live.issues} >= {f"A{direct}", f"A{gap}"}
+    assert [p.name for p in live.result.people] == [p.name for p in from_file.result.people]

@@ -52,9 +52,15 @@ def _blank(row: tuple) -> bool:
 
 def live_tables(book) -> dict[str, RawTable]:
     """Every table of the open book: one read per table, then the rows typed just below it (up to the
-    first blank row), as the file reader does."""
+    first blank row), as the file reader does, and the rows typed in its columns after a blank gap
+    (`beyond`: not read, warned; found from the sheet's used range, so a client without one finds none)."""
     found: dict[str, RawTable] = {}
     for index, sheet in enumerate(book.sheets):
+        try:
+            last_used = sheet.used_range.last_cell.row
+        except Exception:  # not every client reports the used range: nothing below is looked at
+            last_used = 0
+        spans = []
         for table in sheet.tables:
             rng = table.range
             top, left = rng.row, rng.column
@@ -66,9 +72,18 @@ def live_tables(book) -> dict[str, RawTable]:
                 typed = list(itertools.takewhile(lambda r: not _blank(r), block))
                 rows += [(start + i, v) for i, v in enumerate(typed)]
                 if len(typed) < len(block) or not block:
+                    start += len(typed)  # the first blank row below
                     break
                 start += BELOW_CHUNK
-            found[table.name] = RawTable(sheet.name, rng.address.replace("$", ""), rows, index)
+            beyond: list[int] = []
+            if last_used > start:
+                below = _read(sheet.range((start, left), (last_used, right)))
+                beyond = [start + k for k, row in enumerate(below) if not _blank(row)]
+            spans.append((table.name, left, right, top, last))
+            found[table.name] = RawTable(sheet.name, rng.address.replace("$", ""), rows, index, beyond)
+        for name, left, right, _, _ in spans:  # rows inside another table in the same columns are that table's
+            others = [(top, end) for other, lo, hi, top, end in spans if other != name and lo <= right and hi >= left]
+            found[name].beyond = [r for r in found[name].beyond if not any(top <= r <= end for top, end in others)]
     return found
 
 
