@@ -79,7 +79,7 @@ def score_item(item: Item, rec: ItemScore | None, dept: str, issues: list[Issue]
                for stage, raw in zip(STAGES, rec.stages) if not is_blank(raw)]
     filled = [stage for stage, *_ in checked]
     for k, (stage, raw, value, problem, was_text) in enumerate(checked):
-        if problem:
+        if problem or value is None:
             # a later stage that is wrong must not fall back silently to an earlier one: say so at its cell
             falls_back = k == len(checked) - 1 and used is not None
             issues.append(rec.src.error(stage, msg.score_stage_problem(dept, item.number, stage, problem, falls_back)))
@@ -169,8 +169,8 @@ def score_departments(
             used.append(ItemResult(item.number, outcome.value, outcome.stage))
         # R5: "no valid score yet" names the items with no valid stage at all (an item whose latest stage
         # is wrong is reported at that cell), pointing at the first one's wrong stage, or 自评 if blank
-        empty = [(i, rec, *_no_valid_stage(i, rec)) for i, rec in unscored]
-        empty = [(i, rec, key) for i, rec, none, key in empty if none]
+        judged = [(i, rec, *_no_valid_stage(i, rec)) for i, rec in unscored]
+        empty = [(i, rec, key) for i, rec, none, key in judged if none]
         if empty:
             item, rec, key = empty[0]
             cell = rec.src if rec else Source(dept.name)
