@@ -149,6 +149,10 @@ def measure(book: Path, runs: int, libreoffice: bool = True) -> dict:
     # what a click really loads before the work starts: xlwings (RunPython imports it) and our whole call path
     results["cold_start_click"] = timed(lambda: py("import xlwings, xl_appraisal.excel.macros, xl_appraisal.excel.live, "
                                                    "xl_appraisal.service"), runs)
+    # xlwings' "Use UDF Server" (RunPython in the persistent COM server): what it would save per click is the
+    # interpreter start and these imports; a cold UDF server pays the interpreter and the UDF module once
+    results["cold_start_python"] = timed(lambda: py("pass"), runs)
+    results["cold_start_udfs"] = timed(lambda: py("import xl_appraisal.excel.udfs"), runs)
     results["peak_memory_mb"] = peak_memory_mb(book)
     results["changelog"] = changelog_overhead(book, runs)
     soffice = shutil.which("soffice")
@@ -169,6 +173,7 @@ def measure(book: Path, runs: int, libreoffice: bool = True) -> dict:
         / results["openpyxl_floor_process"]["median_s"],
         "cold_start/xlwings": results["cold_start_macros"]["median_s"] / results["cold_start_xlwings"]["median_s"],
         "click_path/xlwings": results["cold_start_click"]["median_s"] / results["cold_start_xlwings"]["median_s"],
+        "click_path/recalc_in_process": results["cold_start_click"]["median_s"] / results["recalc"]["median_s"],
     }
     if "libreoffice_convert" in results:
         results["ratios"]["recalc/libreoffice"] = results["recalc"]["median_s"] / results["libreoffice_convert"]["median_s"]
