@@ -311,16 +311,18 @@ def main() -> None:
         kw = {"people": 10, "events": 100, "leaves": 10} if args.tiny else {}
         book = make_book(tmp / "large.xlsm", **kw)
         results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
-                               "cpus": os.cpu_count()},
+                               "cpus": os.cpu_count(), "load_average_at_start": list(os.getloadavg())},
                    "workbook": {"bytes": book.stat().st_size, **(kw or {"people": 40, "events": 4000, "leaves": 400})},
                    "measure": measure(book, args.runs, libreoffice=not args.no_libreoffice and not args.tiny)}
         if args.scaling:
             results["scaling"] = scaling(tmp, max(1, args.runs // 2))
             plot(results["scaling"], ROOT / "benchmarks" / "scaling.png")
+    results["machine"]["load_average_at_end"] = list(os.getloadavg())  # the machine is shared: say how busy it was
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     m = results["measure"]
-    for key in ("recalc", "check", "export", "openpyxl_floor", "engine", "cold_start_macros", "cold_start_xlwings",
-                "cold_start_click", "libreoffice_convert"):
+    for key in ("recalc", "check", "export", "openpyxl_floor", "recalc_process", "check_process",
+                "openpyxl_floor_process", "engine", "cold_start_python", "cold_start_macros", "cold_start_udfs",
+                "cold_start_xlwings", "cold_start_click", "libreoffice_convert"):
         if key in m:
             print(f"{key:22s} {m[key]['median_s'] * 1000:9.1f} ms")
     print(f"{'peak_memory_mb':22s} {m['peak_memory_mb']:9.1f} MB")
