@@ -518,3 +518,13 @@ def test_a_log_with_a_changed_header_is_a_warning_and_recalc_goes_on(tmp_path):
     [warning] = [i for i in outcome.issues if i.sheet == "变更记录"]
     assert warning.level == "warning" and warning.message.startswith("变更记录未更新：") and "tblChanges" in warning.message
     assert outcome.result is not None and not outcome.has_errors
+
+
+def test_a_decided_score_cleared_says_blank_in_words():
+    decided = {"tblItems_finance": _items(("1", 10, 10, None, 10), ("3", 20, 18, None, 18))}
+    cleared = {"tblItems_finance": _items(("1", 10, 10, None, 10), ("3", 20, 18, None, None))}
+    [change] = cl.diff(decided, cleared)
+    assert change.decided and change.new is None
+    rows = [dict(zip(c.CHANGES.all_headers, r, strict=True)) for r in cl.log_rows([change], WHEN, "", "recalc")]
+    [warning] = cl.decided_warnings(rows)
+    assert "18 → 空白（2018-12-20 10:00，见“变更记录”）" in warning.message

@@ -443,6 +443,6 @@ def decided_warnings(rows: Iterable[dict[str, object]]) -> list[Issue]:
         who = _key_text(r.get("修改人"))
         when = _key_text(r.get("时间"))
         out.append(Issue(WARNING, sheet, cell,
-                         f"{_key_text(r.get('项目'))}在部门审定后被修改：{_key_text(r.get('原值')) or '空'} → "
-                         f"{_key_text(r.get('新值')) or '空'}（{when}{'，' + who if who else ''}，见“变更记录”），请核对"))
+                         f"{_key_text(r.get('项目'))}在部门审定后被修改：{_key_text(r.get('原值')) or '空白'} → "
+                         f"{_key_text(r.get('新值')) or '空白'}（{when}{'，' + who if who else ''}，见“变更记录”），请核对"))
     return out
