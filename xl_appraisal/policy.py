@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
+from typing import cast
 
 from xl_appraisal.engine.issues import ERROR, Issue, Source
 from xl_appraisal.engine.values import is_blank, normalize_text, parse_number, shown
@@ -261,9 +262,10 @@ def build_policy(
         if key not in known:
             issues.append(Issue(ERROR, "参数", "", f"参数表缺少必需的参数（{key}）"))
     if not issues:
-        if typed["leader_all_share"] + typed["leader_overseen_share"] != 1:
+        shares = cast(Decimal, typed["leader_all_share"]) + cast(Decimal, typed["leader_overseen_share"])
+        if shares != 1:
             problem("leader_overseen_share", f"班子成员两部分占比之和应为1{cite('leader_overseen_share')}")
-        if typed["leave_supervisor_half_days"] > typed["leave_executive_half_days"]:
+        if cast(int, typed["leave_supervisor_half_days"]) > cast(int, typed["leave_executive_half_days"]):
             problem("leave_executive_half_days",
                     f"常务副主席可批半天数不应少于分管领导可批半天数{cite('leave_executive_half_days')}")
 
@@ -292,7 +294,7 @@ def build_policy(
     policy = Policy(
         id=str(meta.get("id", "")),
         title=str(meta.get("title", "")),
-        year=int(meta.get("year", 0) or 0),
+        year=int(str(meta.get("year", 0) or 0)),
         params=tuple(params),
         bonus_kinds=tuple(bonus_kinds),
         departments=tuple(departments),

@@ -178,7 +178,7 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     return tables, columns, cells
 
 
-def status_line(book: Book, table: c.Table, text: str) -> CellWrite:
+def status_line(book: Book | Unreadable, table: c.Table, text: str) -> CellWrite:
     """The status line of a computed table, on the sheet that holds the table (whatever it is called now)."""
     held = book.tables.get(table.name)
     return CellWrite(held.sheet if held else table.sheet, STATUS_CELL, text, table=table.name)

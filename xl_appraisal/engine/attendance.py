@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from xl_appraisal.engine import messages as msg
-from xl_appraisal.engine.issues import Issue, Source
+from xl_appraisal.engine.issues import ERROR, WARNING, Issue, Source
 from xl_appraisal.engine.model import (
     CHAIR,
     EVENT_KINDS,
@@ -99,9 +99,9 @@ def build_calendar(rows: list[CalendarDay], year: int, issues: list[Issue], poli
             continue
         days[day] = flag == "是"
     if not days:
-        issues.append(Issue("error", "日历", "", msg.calendar_empty(policy, year)))
+        issues.append(Issue(ERROR, "日历", "", msg.calendar_empty(policy, year)))
     elif weekdays_only(days):
-        issues.append(Issue("warning", "日历", "", f"{year}年的日历只按周一至周五排，没有标出法定节假日和调休上班日，"
+        issues.append(Issue(WARNING, "日历", "", f"{year}年的日历只按周一至周五排，没有标出法定节假日和调休上班日，"
                             "考勤和请假天数可能不准；请按国务院办公厅的放假通知运行 xl-appraisal calendar 更新，或手工修改“日历”表"))
     return Calendar(days)
 
@@ -167,7 +167,7 @@ def apply_leaves(
         if kind not in LEAVE_KINDS:
             issues.append(src.error("类型", msg.leave_kind_bad(lv.kind)))
             continue
-        if None in (start_day, end_day, start_half, end_half):
+        if start_day is None or end_day is None or start_half is None or end_half is None:
             continue
         start, end = (start_day, start_half), (end_day, end_half)
         if end < start:

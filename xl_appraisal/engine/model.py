@@ -26,11 +26,13 @@ PROVISIONAL, FINAL = "暂定", "审定"
 
 @dataclass(frozen=True)
 class Person:
+    """One row of 人员 as typed (department and role are checked by the roster step)."""
+
     name: str
-    department: str
-    role: str
+    department: object
+    role: object
     overseen: str  # raw 分管部门 text, split by the roster step
-    note: str = ""
+    note: object = ""
     src: Source = field(default_factory=Source)
 
 

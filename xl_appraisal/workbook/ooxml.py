@@ -40,6 +40,14 @@ def col_letters(index: int) -> str:
     return out
 
 
+def ref_column(ref: str) -> int:
+    """The column number of a cell reference ('C7' -> 3); ValueError for anything else."""
+    m = REF.match(ref)
+    if m is None:
+        raise ValueError(ref)
+    return col_index(m[1])
+
+
 def split_ref(ref: str) -> tuple[int, int, int, int]:
     """'A4:J10' or '$A$4:$J$10' -> (min_col, min_row, max_col, max_row)."""
     a, _, b = ref.replace("$", "").partition(":")

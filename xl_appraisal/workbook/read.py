@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from xl_appraisal.engine.issues import ERROR, WARNING, Issue, Source, first_at_cells
 from xl_appraisal.engine.model import (
@@ -212,7 +212,7 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
             clauses[ckey] = Clause(ckey, name, _as_written(r.get("值")), base_clause.rule if base_clause else "")
             continue
         if not key:
-            issues.append(Issue("warning", ptab.sheet, f"{ptab.columns['参数']}{row}", f"参数{shown(r.get('参数'))}无法识别，未使用"))
+            issues.append(Issue(WARNING, ptab.sheet, f"{ptab.columns['参数']}{row}", f"参数{shown(r.get('参数'))}无法识别，未使用"))
             continue
         base = default_key.get(key) or default.get(name)
         unit, note = _unit_and_clause(str(r.get("说明") or ""), base.unit if base else "")
@@ -259,7 +259,7 @@ def read_policy(found: dict[str, RawTable]) -> tuple[int, Policy | None, list[Is
     )
     rules = [(ptab, ptab.columns), (ktab, ktab.columns)]
     rules += [(tr, {h: tr.columns[h] for h in ("编号", "考核内容", "分值")}) for tr in item_tables.values()]
-    formulas = [Issue(ERROR, tr.sheet, f"{col}{row}", uncomputed_message(r[h]))
+    formulas = [Issue(ERROR, tr.sheet, f"{col}{row}", uncomputed_message(cast(Uncomputed, r[h])))
                 for tr, columns in rules for row, r in tr.rows for h, col in columns.items()
                 if isinstance(r.get(h), Uncomputed)]
     return year, policy, first_at_cells(formulas, issues + problems), item_tables
@@ -303,7 +303,7 @@ def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadabl
         table_end = split_ref(tr.ref)[3]
         if tr.rows and tr.rows[-1][0] > table_end:
             first_out = next(r for r, _ in tr.rows if r > table_end)
-            issues.append(Issue("warning", tr.sheet, f"A{first_out}",
+            issues.append(Issue(WARNING, tr.sheet, f"A{first_out}",
                                 f"第{first_out}行起的数据在表格 {tr.table.name} 范围之外，已一并读取；建议在 Excel 中扩展表格"))
     for tr in item_tables.values():
         tables[tr.table.name] = tr

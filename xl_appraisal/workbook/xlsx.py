@@ -21,12 +21,11 @@ from xl_appraisal.workbook.ooxml import (
     MAC_EPOCH,
     NS,
     PARSER,
-    REF,
     WINDOWS_EPOCH,
-    col_index,
     col_letters,
     from_excel,
     is_date_style,
+    ref_column,
     relationships,
     sheet_parts,
     split_ref,
@@ -142,7 +141,7 @@ def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> 
                 col = 0
                 for c in el.iterchildren(_C):
                     ref = c.get("r")
-                    col = col_index(REF.match(ref)[1]) if ref else col + 1
+                    col = ref_column(ref) if ref else col + 1
                     value = _cell(c, strings, dates, epoch)
                     if value is not None:
                         values[col] = value
