@@ -258,3 +258,24 @@ def test_sync_vba_leaves_the_project_in_the_written_form(tmp_path):
     ole = olefile.OleFileIO(io.BytesIO(parts_of(old.read_bytes())["xl/vbaProject.bin"]))
     assert ole.openstream("VBA/_VBA_PROJECT").read() == VBA_PROJECT_WRITTEN
     assert all(m.textoffset == 0 for m in olevba_modules(ole))
+
+
+def test_trial_formulas_carry_their_values_since_nothing_forces_a_calculation_on_load(ours):
+    """Without fullCalcOnLoad Excel shows a formula's cached value until an input changes: the template's 试算
+    cells carry the values the UDFs give (trial.py, the functions the UDFs and recalc use)."""
+    from decimal import Decimal
+
+    from xl_appraisal.policy import load_policy
+    from xl_appraisal.trial import xa_allowance, xa_bonus
+
+    wb = _xml(ours["xl/workbook.xml"])
+    sheet = _xml(ours[_sheet_part(ours, "试算")])
+    cells = {c.get("r"): c for c in sheet.iter(f"{{{NS['m']}}}c")}
+    formulas = {r: c.findtext("m:f", None, NS) for r, c in cells.items() if c.find("m:f", NS) is not None}
+    assert formulas["D4"] == "XA_BONUS(B4)" and formulas["D6"] == "XA_ALLOWANCE(B6)"
+    policy = load_policy()
+    b4, b6 = (Decimal(cells[r].findtext("m:v", None, NS)) for r in ("B4", "B6"))
+    assert float(cells["D4"].findtext("m:v", None, NS)) == float(xa_bonus(policy, b4))
+    assert float(cells["D6"].findtext("m:v", None, NS)) == float(xa_allowance(policy, b6))
+    assert all(cells[r].findtext("m:v", None, NS) not in (None, "") for r in formulas)  # every XA_* cell has a value
+    assert wb.find("m:calcPr", NS).get("fullCalcOnLoad") is None

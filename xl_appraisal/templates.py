@@ -36,7 +36,21 @@ def build_bytes(policy: Policy, cal: YearCalendar, data: BookData | None = None,
     """The workbook for a policy and calendar as package bytes: the one place the parts are put together."""
     if not macro_enabled:
         return package(build_workbook(policy, cal, data), cal.year)
-    return package(build_workbook(policy, cal, data, xlwings_conf()), cal.year, macros())
+    return with_trial_values(policy, package(build_workbook(policy, cal, data, xlwings_conf()), cal.year, macros()))
+
+
+def with_trial_values(policy: Policy, data: bytes) -> bytes:
+    """The 试算 formulas with their values already cached (computed as recalc computes them), through the
+    plan and the writer the file sink uses. The workbook does not force a full calculation on load (Excel
+    would run the UDFs before "Enable Content" and show #NAME?), so a new workbook shows these numbers
+    until an input changes, in Excel, WPS and LibreOffice alike."""
+    from xl_appraisal.plan import FormulaValue, Plan
+    from xl_appraisal.trial import cached_values
+    from xl_appraisal.workbook.write import apply
+    from xl_appraisal.workbook.xlsx import formula_sheets
+
+    values = [FormulaValue(s, ref, v) for s, ref, v in cached_values(policy, formula_sheets(data))]
+    return apply(data, Plan(formula_values=values)) if values else data
 
 
 def workbook_bytes(year: int, policy_name: str = DEFAULT_POLICY, data: BookData | None = None,

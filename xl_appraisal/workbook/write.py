@@ -73,8 +73,11 @@ class Package:
         return buf.getvalue()
 
 
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'  # as Excel writes it
+
+
 def _serialize(root) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8")
 
 
 class SheetEditor:
