@@ -111,3 +111,11 @@ def test_use_cases_read_the_engines_result_not_its_internals():
         used = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith(
             "xl_appraisal.engine") for a in n.names}
         assert not used & internals, f"{name} imports {used & internals}"
+
+
+def test_layout_decisions_are_plain_code_both_sinks_can_share():
+    """xl_appraisal/layout.py decides where a table's rows go for the file writer and the live writer:
+    it must not depend on either (no XML, no openpyxl, no xlwings)."""
+    layout = PACKAGE / "layout.py"
+    bad = {m for m in imported_modules(layout) if any(m == f or m.startswith(f + ".") for f in FORBIDDEN | {"lxml"})}
+    assert not bad, bad

@@ -18,6 +18,10 @@ class TableWrite:
     table: str
     rows: list[list[object]]
     heights: Sequence[float | None] = field(default_factory=list)  # row heights (points) for wrapped text
+    # the program's columns, by header, in the order of `rows` (empty: the table's leading columns). Any
+    # other column of the table is a person's: its cells are kept and follow the row's `key`.
+    headers: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()  # headers whose values identify a row (姓名 on 发放, 部门 on 汇总)
 
 
 @dataclass
@@ -42,12 +46,15 @@ class AppendRows:
 @dataclass
 class CellWrite:
     """One cell. `table`, when given, names the table whose sheet holds the cell: the sheet is then found by
-    the table (people rename sheets; table names are the contract), and `sheet` is only the name it had."""
+    the table (people rename sheets; table names are the contract), and `sheet` is only the name it had.
+    With `status_of` (a table name) it is that table's status line: it goes above the table's header, where
+    the previous status line is (`ref` is only where a new workbook has it)."""
 
     sheet: str
     ref: str
     value: object
     table: str = ""
+    status_of: str = ""
 
 
 @dataclass

@@ -24,7 +24,11 @@ from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import Book, Unreadable, read_book, require_book
 from xl_appraisal.workbook.save import atomic_write
 
-STATUS_CELL = "A3"
+STATUS_CELL = "A3"  # where a new workbook has the status lines; they follow their table (layout.status_row)
+# Columns a person adds to a computed table (签收 on 发放) keep their values, following the row's key
+SUMMARY_KEY = ("部门",)
+PAYOUTS_KEY = ("姓名",)
+ISSUES_KEY = ("工作表", "单元格", "说明")
 
 
 @dataclass
@@ -152,7 +156,8 @@ def trial_values(book: Book | Unreadable) -> list[FormulaValue]:
 
 def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list[CellWrite]]:
     issues = issue_rows(outcome.issues)
-    tables = [TableWrite(c.ISSUES.name, issues, heights(issues, c.ISSUE_WIDTH))]
+    tables = [TableWrite(c.ISSUES.name, issues, heights(issues, c.ISSUE_WIDTH), headers=c.ISSUES.headers,
+                         key=ISSUES_KEY)]
     r = outcome.result
     errors = sum(i.level == ERROR for i in outcome.issues)
     warnings = len(outcome.issues) - errors
@@ -160,9 +165,10 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     if r is None or isinstance(outcome.book, Unreadable):
         status = f"无法计算：参数或考核项目有错误，见“校验”表。{check_line}"
         return tables, [], [status_line(outcome.book, t, status) for t in c.COMPUTED_TABLES]
-    tables.append(TableWrite(c.SUMMARY.name, summary_rows(r)))
+    tables.append(TableWrite(c.SUMMARY.name, summary_rows(r), headers=c.SUMMARY.headers, key=SUMMARY_KEY))
     payouts = payout_rows(r)
-    tables.append(TableWrite(c.PAYOUTS.name, payouts, heights(payouts, c.EXPLAIN_WIDTH)))
+    tables.append(TableWrite(c.PAYOUTS.name, payouts, heights(payouts, c.EXPLAIN_WIDTH), headers=c.PAYOUTS.headers,
+                             key=PAYOUTS_KEY))
     columns = []
     for dept in outcome.book.policy.departments:
         name = f"tblBonus_{dept.code}"
@@ -179,9 +185,10 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
 
 
 def status_line(book: Book | Unreadable, table: c.Table, text: str) -> CellWrite:
-    """The status line of a computed table, on the sheet that holds the table (whatever it is called now)."""
+    """The status line of a computed table, on the sheet that holds the table (whatever it is called now),
+    above its header where it was (not a fixed cell: layout.status_row)."""
     held = book.tables.get(table.name)
-    return CellWrite(held.sheet if held else table.sheet, STATUS_CELL, text, table=table.name)
+    return CellWrite(held.sheet if held else table.sheet, STATUS_CELL, text, table=table.name, status_of=table.name)
 
 
 def recalc(path: str | os.PathLike, out: str | os.PathLike | None = None, backup: bool = True,

@@ -9,6 +9,7 @@ that looks like a formula (=SUM…) stays text.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -18,6 +19,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from xl_appraisal.errors import Refused
+from xl_appraisal.layout import Room, follow_keys, key_text, place_append, place_table, refusal, shift_span, status_row
 from xl_appraisal.plan import AppendRows, CellWrite, ColumnWrite, Plan, TableWrite  # noqa: F401 - re-exported
 from xl_appraisal.workbook.ooxml import (  # noqa: F401 - re-exported for the writer's users
     EXCEL_EPOCH,
@@ -29,6 +32,7 @@ from xl_appraisal.workbook.ooxml import (  # noqa: F401 - re-exported for the wr
     col_index,
     col_letters,
     q,
+    relationships,
     sheet_parts,
     split_ref,
     table_parts,
@@ -61,6 +65,16 @@ class Package:
             for table, table_part, _ in table_parts(self.parts.get, part):
                 self.tables[table] = (part, table_part)
 
+    def shared_strings(self) -> list[str]:
+        rels = relationships(self.parts.get, "xl/workbook.xml")
+        part = next((p for t, p in rels.values() if t.endswith("/sharedStrings")), None)
+        if not part or part not in self.parts:
+            return []
+        out = []
+        for si in etree.fromstring(self.parts[part], PARSER).iterfind(q("si")):
+            out.append("".join(t.text or "" for t in si.iter(q("t")) if t.getparent().tag != q("rPh")))
+        return out
+
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -83,10 +97,29 @@ def _serialize(root) -> bytes:
 class SheetEditor:
     """Cell-level edits of one worksheet part, keeping everything else in it as it was."""
 
-    def __init__(self, xml: bytes):
+    def __init__(self, xml: bytes, strings: list[str] | None = None):
         self.root = etree.fromstring(xml, PARSER)
         self.data = self.root.find(q("sheetData"))
         self.rows = {int(r.get("r")): r for r in self.data.iter(q("row"))}
+        self.strings = strings or []  # the book's shared strings, to read cells Excel saved
+
+    def value(self, col: int, r: int) -> object:
+        """A cell's value as stored (text, number, or a formula's cached result); None when empty."""
+        c = self.cell(col, r, create=False)
+        return None if c is None else cell_value(c, self.strings)
+
+    def typed_cells(self, r: int, cols: range) -> list[str]:
+        """Refs of the cells of row r within `cols` that hold something (a value or a formula)."""
+        row = self.rows.get(r)
+        if row is None:
+            return []
+        out = []
+        for c in row.iterfind(q("c")):
+            ref = c.get("r") or ""
+            m = REF.match(ref)
+            if m and col_index(m[1]) in cols and has_content(c):
+                out.append(ref)
+        return out
 
     def row(self, r: int, create: bool = True):
         el = self.rows.get(r)
@@ -209,6 +242,36 @@ class SheetEditor:
         return _serialize(self.root)
 
 
+def has_content(c) -> bool:
+    """Whether a cell element holds a value or a formula (a style alone is not content)."""
+    v = c.find(q("v"))
+    return (v is not None and bool(v.text)) or c.find(q("is")) is not None or c.find(q("f")) is not None
+
+
+def cell_value(c, strings: list[str]) -> object:
+    kind = c.get("t", "n")
+    if kind == "inlineStr":
+        is_ = c.find(q("is"))
+        return None if is_ is None else "".join(t.text or "" for t in is_.iter(q("t")))
+    v = c.find(q("v"))
+    if v is None or v.text is None:
+        return None
+    if kind == "s":
+        i = int(v.text)
+        return strings[i] if 0 <= i < len(strings) else None
+    if kind in ("str", "e"):
+        return v.text
+    if kind == "b":
+        return v.text == "1"
+    try:
+        return int(v.text)
+    except ValueError:
+        try:
+            return float(v.text)
+        except ValueError:
+            return v.text
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -216,12 +279,193 @@ def _xml_safe(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def _resized(table, ref: str) -> bytes:
-    """A table definition (and its autofilter) covering `ref`."""
+
+
+# Inserting whole rows (to move typed content out of a growing table's way) -------------------------
+XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
+_RANGE = re.compile(r"^(\$?)([A-Z]{1,3})(\$?)(\d+)(?::(\$?)([A-Z]{1,3})(\$?)(\d+))?$")
+_STRINGS = re.compile(r'"[^"]*"|\[[^\]]*\]')
+_A1_IN_FORMULA = re.compile(r"(?<![A-Za-z0-9_.$])\$?[A-Z]{1,3}\$?(\d+)(?![\d(A-Za-z_])")
+_ROWS_IN_FORMULA = re.compile(r"(?<![A-Za-z0-9_.$])\$?(\d+):\$?(\d+)(?![\d(])")
+
+
+def formula_rows(text: str) -> list[int]:
+    """Sheet rows an A1-style formula refers to (structured references and strings ignored)."""
+    bare = _STRINGS.sub("", text or "")
+    rows = [int(m[1]) for m in _A1_IN_FORMULA.finditer(bare)]
+    for m in _ROWS_IN_FORMULA.finditer(bare):
+        rows += [int(m[1]), int(m[2])]
+    return rows
+
+
+def _shift_range(ref: str, room: Room) -> str:
+    """One A1 range after inserting the room's rows: below it moves, across it grows."""
+    m = _RANGE.match(ref)
+    if not m:
+        return ref
+    first = int(m[4])
+    last = int(m[8]) if m[8] else first
+    new_first, new_last = shift_span(first, last, room)
+    if new_first == first and new_last == last:
+        return ref
+    head = f"{m[1]}{m[2]}{m[3]}{new_first}"
+    return f"{head}:{m[5]}{m[6]}{m[7]}{new_last}" if m[8] else head
+
+
+def _shift_sqref(sqref: str, room: Room) -> str:
+    return " ".join(_shift_range(part, room) for part in sqref.split())
+
+
+def _range_rows(ref: str) -> tuple[int, int] | None:
+    m = _RANGE.match(ref)
+    if not m:
+        return None
+    first = int(m[4])
+    return first, int(m[8]) if m[8] else first
+
+
+class RowInserter:
+    """Whole rows inserted into one worksheet part and everything in the package that points at them:
+    cells, merged ranges, tables, conditional formats and validations (x14 too), hyperlinks, page
+    breaks, drawings' anchors and the workbook's defined names. What cannot be moved faithfully — a
+    formula, comment or another sheet referring to the moved cells, a merged range or table crossing
+    the insertion point — is an obstacle: the caller refuses instead, naming it."""
+
+    def __init__(self, pkg: Package, sheet_name: str, sheet_part: str, ed: SheetEditor, room: Room):
+        self.pkg, self.sheet, self.part, self.ed, self.room = pkg, sheet_name, sheet_part, ed, room
+
+    def obstacles(self, table_name: str) -> list[str]:
+        at, root = self.room.at, self.ed.root
+        out: list[str] = []
+        for mc in root.iter(q("mergeCell")):
+            span = _range_rows(mc.get("ref", ""))
+            if span and span[0] < at <= span[1]:
+                out.append(mc.get("ref"))
+        for name, (part, table_part) in self.pkg.tables.items():
+            if part == self.part and name != table_name:
+                t = etree.fromstring(self.pkg.parts[table_part], PARSER)
+                _, lo, _, hi = split_ref(t.get("ref"))
+                if lo < at <= hi:
+                    out.append(f"表格{name}（{t.get('ref')}）")
+        for row in self.ed.rows.values():
+            for c in row.iterfind(q("c")):
+                f = c.find(q("f"))
+                if f is not None and f.text and any(r >= at for r in formula_rows(f.text)):
+                    out.append(c.get("r") or "")
+        for block in [*root.iter(q("conditionalFormatting")), *root.iter(q("dataValidation")),
+                      *root.iter(f"{{{XM_NS}}}sqref")]:
+            sqref = block.get("sqref") if block.get("sqref") is not None else block.text
+            spans = [_range_rows(p) for p in (sqref or "").split()]
+            if not spans or not all(s and s[0] >= at for s in spans):
+                continue  # rules above or across the insertion point keep their formulas valid
+            owner = block.getparent() if block.tag == f"{{{XM_NS}}}sqref" else block
+            texts = [e.text or "" for e in owner.iter() if e.tag in (q("formula"), q("formula1"), q("formula2"),
+                                                                     f"{{{XM_NS}}}f")]
+            if any(formula_rows(t) for t in texts):
+                out.append(sqref or "")
+        for kind, target in relationships(self.pkg.parts.get, self.part).values():
+            if kind.endswith("/comments") and target in self.pkg.parts:
+                for cm in etree.fromstring(self.pkg.parts[target], PARSER).iter(q("comment")):
+                    span = _range_rows(cm.get("ref", ""))
+                    if span and span[1] >= at:
+                        out.append(f"{cm.get('ref')}的批注")
+        names = (f"{self.sheet}!".encode(), f"'{self.sheet}'!".encode(), f'sheet="{self.sheet}"'.encode())
+        for other, part in self.pkg.sheets.items():
+            if part != self.part and any(n in self.pkg.parts[part] for n in names):
+                out.append(f"“{other}”工作表中引用本表的公式")
+        for name in self.pkg.parts:
+            if name.startswith(("xl/charts/", "xl/pivotCache/")) and any(n in self.pkg.parts[name] for n in names):
+                out.append(f"引用本表的图表或数据透视表（{name}）")
+        return out
+
+    def insert(self) -> None:
+        room, ed, root = self.room, self.ed, self.ed.root
+        for r in sorted((r for r in ed.rows if r >= room.at), reverse=True):
+            el = ed.rows.pop(r)
+            new = r + room.count
+            el.set("r", str(new))
+            for c in el.iterfind(q("c")):
+                m = REF.match(c.get("r") or "")
+                if m:
+                    c.set("r", f"{m[1]}{new}")
+                f = c.find(q("f"))
+                if f is not None and f.get("ref"):
+                    f.set("ref", _shift_sqref(f.get("ref"), room))
+            ed.rows[new] = el
+        for tag in ("mergeCell", "hyperlink"):
+            for el in root.iter(q(tag)):
+                el.set("ref", _shift_sqref(el.get("ref", ""), room))
+        for tag in ("conditionalFormatting", "dataValidation", "protectedRange", "ignoredError", "selection"):
+            for el in root.iter(q(tag)):
+                if el.get("sqref"):
+                    el.set("sqref", _shift_sqref(el.get("sqref"), room))
+        for el in root.iter(f"{{{XM_NS}}}sqref"):
+            el.text = _shift_sqref(el.text or "", room)
+        auto = root.find(q("autoFilter"))
+        if auto is not None and auto.get("ref"):
+            auto.set("ref", _shift_sqref(auto.get("ref"), room))
+        for brk in root.iter(q("brk")):
+            if brk.getparent().tag == q("rowBreaks") and int(brk.get("id", "0")) >= room.at:
+                brk.set("id", str(int(brk.get("id")) + room.count))
+        self._tables()
+        self._drawings()
+        self._defined_names()
+
+    def _tables(self) -> None:
+        for part, table_part in self.pkg.tables.values():
+            if part != self.part:
+                continue
+            t = etree.fromstring(self.pkg.parts[table_part], PARSER)
+            _, lo, _, _ = split_ref(t.get("ref"))
+            if lo >= self.room.at:
+                t.set("ref", _shift_sqref(t.get("ref"), self.room))
+                auto = t.find(q("autoFilter"))
+                if auto is not None:
+                    auto.set("ref", _shift_sqref(auto.get("ref"), self.room))
+                self.pkg.parts[table_part] = _serialize(t)
+
+    def _drawings(self) -> None:
+        for kind, target in relationships(self.pkg.parts.get, self.part).values():
+            if not kind.endswith("/drawing") or target not in self.pkg.parts:
+                continue
+            root = etree.fromstring(self.pkg.parts[target], PARSER)
+            changed = False
+            for edge in ("from", "to"):
+                for anchor in root.iter(f"{{{XDR_NS}}}{edge}"):
+                    row = anchor.find(f"{{{XDR_NS}}}row")
+                    if row is not None and row.text and int(row.text) + 1 >= self.room.at:
+                        row.text = str(int(row.text) + self.room.count)
+                        changed = True
+            if changed:
+                self.pkg.parts[target] = _serialize(root)
+
+    def _defined_names(self) -> None:
+        data = self.pkg.parts.get("xl/workbook.xml")
+        if data is None:
+            return
+        prefix = f"(?:'{re.escape(self.sheet)}'|{re.escape(self.sheet)})!"
+        pattern = re.compile(prefix + r"(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)")
+        root = etree.fromstring(data, PARSER)
+        changed = False
+        for dn in root.iter(q("definedName")):
+            text = dn.text or ""
+            new = pattern.sub(lambda m: m[0][: -len(m[1])] + _shift_range(m[1], self.room), text)
+            if new != text:
+                dn.text = new
+                changed = True
+        if changed:
+            self.pkg.parts["xl/workbook.xml"] = _serialize(root)
+
+
+# Applying a plan -----------------------------------------------------------------------------------
+def _resized(table, ref: str, totals: int) -> bytes:
+    """A table definition (and its autofilter, which stops above a totals row) covering `ref`."""
     table.set("ref", ref)
     auto = table.find(q("autoFilter"))
     if auto is not None:
-        auto.set("ref", ref)
+        min_col, min_row, max_col, max_row = split_ref(ref)
+        auto.set("ref", f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{max_row - totals}")
     return _serialize(table)
 
 
@@ -274,69 +518,181 @@ def _set_properties(pkg: Package, props: dict[str, str]) -> None:
 
 def apply(data: bytes, plan: Plan) -> bytes:
     """The package with the plan's cells written; every other part byte-identical. When the plan changes
-    no part (a recalc of an unchanged book), the very same bytes come back, so the sink writes nothing."""
-    tables, columns, cells, appends = plan.tables, plan.columns, plan.cells, plan.appends
-    pkg = Package.load(data)
-    before = dict(pkg.parts)
-    editors: dict[str, SheetEditor] = {}
+    no part (a recalc of an unchanged book), the very same bytes come back, so the sink writes nothing.
+    Raises Refused (nothing written) when a write would replace typed content that cannot be moved."""
+    return _Applier(data).run(plan)
 
-    def editor(part: str) -> SheetEditor:
-        if part not in editors:
-            editors[part] = SheetEditor(pkg.parts[part])
-        return editors[part]
 
-    def open_table(name: str):
-        """(table element, its part, bounds, editor of its sheet, the first data row's cell styles)."""
-        sheet_part, table_part = pkg.tables[name]
-        table = etree.fromstring(pkg.parts[table_part], PARSER)
-        bounds = split_ref(table.get("ref"))
-        ed = editor(sheet_part)
-        styles = [ed.style(col, bounds[1] + 1) for col in range(bounds[0], bounds[2] + 1)]
-        return table, table_part, bounds, ed, styles
+@dataclass
+class _Open:
+    table: object
+    part: str
+    sheet_part: str
+    sheet: str
+    bounds: tuple[int, int, int, int]
+    totals: int
+    names: list[str]
+    ed: SheetEditor
 
-    def put_rows(ed: SheetEditor, first_row: int, min_col: int, rows: list[list], styles: list) -> None:
-        for i, values in enumerate(rows):
-            for j, style in enumerate(styles):
-                ed.set(min_col + j, first_row + i, values[j] if j < len(values) else None, style)
 
-    for tw in tables:
-        table, table_part, (min_col, min_row, max_col, max_row), ed, styles = open_table(tw.table)
-        n = max(len(tw.rows), 1)
-        put_rows(ed, min_row + 1, min_col, tw.rows or [[]], styles)
-        for i in range(n if tw.heights else 0):
-            ed.set_height(min_row + 1 + i, tw.heights[i] if i < len(tw.heights) else None)
-        for r in range(min_row + 1 + n, max_row + 1):
-            ed.clear_cells(r, range(min_col, max_col + 1))
-        pkg.parts[table_part] = _resized(table, f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{min_row + n}")
+class _Applier:
+    def __init__(self, data: bytes):
+        self.data = data
+        self.pkg = Package.load(data)
+        self.before = dict(self.pkg.parts)
+        self.editors: dict[str, SheetEditor] = {}
+        self._strings: list[str] | None = None
+        self.sheet_of = {part: name for name, part in self.pkg.sheets.items()}
 
-    for cw in columns:
-        table, _, (min_col, min_row, _, max_row), ed, _ = open_table(cw.table)
+    def editor(self, part: str) -> SheetEditor:
+        if part not in self.editors:
+            if self._strings is None:
+                self._strings = self.pkg.shared_strings()
+            self.editors[part] = SheetEditor(self.pkg.parts[part], self._strings)
+        return self.editors[part]
+
+    def open(self, name: str) -> _Open:
+        sheet_part, table_part = self.pkg.tables[name]
+        table = etree.fromstring(self.pkg.parts[table_part], PARSER)
+        totals = int(table.get("totalsRowCount") or 0)
         names = [tc.get("name") for tc in table.iter(q("tableColumn"))]
-        col = min_col + names.index(cw.header)
-        for r in range(min_row + 1, max_row + 1):
-            if r in cw.values or ed.cell(col, r, create=False) is not None:
-                ed.set(col, r, cw.values.get(r))
+        return _Open(table, table_part, sheet_part, self.sheet_of[sheet_part], split_ref(table.get("ref")),
+                     totals, names, self.editor(sheet_part))
 
-    for ap in appends:
-        table, table_part, (min_col, min_row, max_col, max_row), ed, styles = open_table(ap.table)
-        put_rows(ed, ap.start, min_col, ap.rows, styles)
-        last = max(max_row, ap.start + len(ap.rows) - 1)
-        pkg.parts[table_part] = _resized(table, f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{last}")
+    def make_room(self, t: _Open, room: Room | None) -> None:
+        if room is None:
+            return
+        inserter = RowInserter(self.pkg, t.sheet, t.sheet_part, t.ed, room)
+        blocked = inserter.obstacles(t.table.get("displayName") or t.table.get("name"))
+        if blocked:
+            typed = [ref for r in room.typed for ref in t.ed.typed_cells(r, range(t.bounds[0], t.bounds[2] + 1))]
+            raise Refused(refusal(t.sheet, typed, "有已填写的内容，表格需要扩展到这些行，但无法整行下移"),
+                          details=[f"无法下移的原因：{'、'.join(blocked)}"])
+        inserter.insert()
 
-    for cell in cells:
+    def typed_below(self, t: _Open, last: int) -> list[int]:
+        """Rows below the table (to `last`) with content in the table's columns or a merged range over them."""
+        min_col, _, max_col, max_row = t.bounds
+        cols = range(min_col, max_col + 1)
+        rows = [r for r in t.ed.rows if max_row < r <= last and t.ed.typed_cells(r, cols)]
+        for mc in t.ed.root.iter(q("mergeCell")):
+            lo_c, lo_r, hi_c, hi_r = split_ref(mc.get("ref"))
+            if hi_c >= min_col and lo_c <= max_col and hi_r > max_row and lo_r <= last:
+                rows += range(max(lo_r, max_row + 1), min(hi_r, last) + 1)
+        return rows
+
+    def table(self, tw: TableWrite) -> None:
+        t = self.open(tw.table)
+        min_col, header, max_col, old_end = t.bounds
+        ed = t.ed
+        program = list(tw.headers) if tw.headers else t.names[: max((len(r) for r in tw.rows), default=len(t.names))]
+        prog_cols = [min_col + t.names.index(h) for h in program]
+        extra_cols = [min_col + j for j, h in enumerate(t.names) if h not in program]
+        key_cols = [min_col + t.names.index(h) for h in tw.key if h in t.names]
+        key_idx = [program.index(h) for h in tw.key if h in program]
+        first_data, old_last_data = header + 1, old_end - t.totals
+        styles = {col: ed.style(col, first_data) for col in range(min_col, max_col + 1)}
+        # what a person put in the table: added columns (by key) and the totals row
+        old_keys = [(r, tuple(key_text(ed.value(col, r)) for col in key_cols)) for r in range(first_data, old_last_data + 1)]
+        kept = {(col, r): copy.deepcopy(ed.cell(col, r, create=False)) for r in range(first_data, old_last_data + 1)
+                for col in extra_cols if ed.cell(col, r, create=False) is not None}
+        totals = {col: copy.deepcopy(c) for r in range(old_last_data + 1, old_end + 1) for col in range(min_col, max_col + 1)
+                  if (c := ed.cell(col, r, create=False)) is not None}
+        total_height = {k: v for k, v in (ed.rows[old_end].attrib.items() if t.totals and old_end in ed.rows else [])
+                        if k in ("ht", "customHeight")}
+        place = place_table(header, old_end, len(tw.rows), t.totals, self.typed_below(t, header + max(len(tw.rows), 1) + t.totals))
+        self.make_room(t, place.room)
+        cols = range(min_col, max_col + 1)
+        for r in range(first_data, old_end + 1):
+            ed.clear_cells(r, cols)
+        rows = tw.rows or [[]]
+        new_keys = [tuple(key_text(row[i]) if i < len(row) else "" for i in key_idx) for row in rows]
+        follow = follow_keys(old_keys, new_keys) if key_cols else {i: r for i, (r, _) in enumerate(old_keys)}
+        for i, values in enumerate(rows):
+            r = place.first + i
+            for j, col in enumerate(prog_cols):
+                ed.set(col, r, values[j] if j < len(values) else None, styles[col])
+            for col in extra_cols:
+                old = kept.get((col, follow[i])) if i in follow else None
+                if old is not None:
+                    self._put_cell(ed, col, r, old)
+                else:
+                    ed.set(col, r, None, styles[col])
+        for i in range(len(rows) if tw.heights else 0):
+            ed.set_height(place.first + i, tw.heights[i] if i < len(tw.heights) else None)
+        if t.totals:
+            for col, c in totals.items():
+                self._put_cell(ed, col, place.end, c)
+            row = ed.row(place.end)
+            for k in ("ht", "customHeight"):
+                row.attrib.pop(k, None)
+            row.attrib.update(total_height)
+        ref = f"{col_letters(min_col)}{header}:{col_letters(max_col)}{place.end}"
+        self.pkg.parts[t.part] = _resized(t.table, ref, t.totals)
+
+    @staticmethod
+    def _put_cell(ed: SheetEditor, col: int, r: int, old) -> None:
+        """A kept cell element (value, formula, style) placed at a new row."""
+        c = ed.cell(col, r)
+        c.getparent().replace(c, old)
+        old.set("r", f"{col_letters(col)}{r}")
+        f = old.find(q("f"))
+        if f is not None and f.get("ref") and f.get("t") != "shared":
+            f.set("ref", old.get("r"))
+
+    def column(self, cw: ColumnWrite) -> None:
+        t = self.open(cw.table)
+        min_col, min_row, _, max_row = t.bounds
+        col = min_col + t.names.index(cw.header)
+        for r in range(min_row + 1, max_row + 1 - t.totals):
+            if r in cw.values or t.ed.cell(col, r, create=False) is not None:
+                t.ed.set(col, r, cw.values.get(r))
+
+    def append(self, ap: AppendRows) -> None:
+        t = self.open(ap.table)
+        min_col, min_row, max_col, max_row = t.bounds
+        styles = [t.ed.style(col, min_row + 1) for col in range(min_col, max_col + 1)]
+        last, room = place_append(max_row, ap.start, len(ap.rows), self.typed_below(t, ap.start + len(ap.rows) - 1))
+        self.make_room(t, room)
+        for i, values in enumerate(ap.rows):
+            for j, style in enumerate(styles):
+                t.ed.set(min_col + j, ap.start + i, values[j] if j < len(values) else None, style)
+        ref = f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{last}"
+        self.pkg.parts[t.part] = _resized(t.table, ref, t.totals)
+
+    def cell(self, cell: CellWrite) -> None:
+        if cell.status_of and cell.status_of in self.pkg.tables:
+            t = self.open(cell.status_of)
+            min_col, header = t.bounds[0], t.bounds[1]
+            above = {r: t.ed.value(min_col, r) for r in range(1, header)}
+            row = status_row(header, above)
+            if row is None:
+                where = f"{col_letters(min_col)}{header - 1}"
+                raise Refused(refusal(t.sheet, [where], "（表头上方一行）已有内容，无法写入状态行"),
+                              details=[f"请在“{t.sheet}”表头上方插入一个空行，再重新运行"])
+            t.ed.set(min_col, row, cell.value)
+            return
         m = REF.match(cell.ref)
-        part = pkg.tables[cell.table][0] if cell.table else pkg.sheets[cell.sheet]
-        editor(part).set(col_index(m[1]), int(m[2]), cell.value)
+        part = self.pkg.tables[cell.table][0] if cell.table else self.pkg.sheets[cell.sheet]
+        self.editor(part).set(col_index(m[1]), int(m[2]), cell.value)
 
-    for fv in plan.formula_values:
-        m = REF.match(fv.ref)
-        if fv.sheet in pkg.sheets and m:
-            editor(pkg.sheets[fv.sheet]).set_cached(col_index(m[1]), int(m[2]), fv.value)
-
-    for part, ed in editors.items():
-        pkg.parts[part] = ed.to_bytes()
-    if plan.properties:
-        _set_properties(pkg, plan.properties)
-    if before.keys() == pkg.parts.keys() and all(pkg.parts[name] == before[name] for name in pkg.parts):
-        return data
-    return pkg.to_bytes()
+    def run(self, plan: Plan) -> bytes:
+        for tw in plan.tables:
+            self.table(tw)
+        for cw in plan.columns:
+            self.column(cw)
+        for ap in plan.appends:
+            self.append(ap)
+        for cell in plan.cells:
+            self.cell(cell)
+        for fv in plan.formula_values:
+            m = REF.match(fv.ref)
+            if fv.sheet in self.pkg.sheets and m:
+                self.editor(self.pkg.sheets[fv.sheet]).set_cached(col_index(m[1]), int(m[2]), fv.value)
+        for part, ed in self.editors.items():
+            self.pkg.parts[part] = ed.to_bytes()
+        if plan.properties:
+            _set_properties(self.pkg, plan.properties)
+        if self.before.keys() == self.pkg.parts.keys() and all(self.pkg.parts[n] == self.before[n] for n in self.pkg.parts):
+            return self.data
+        return self.pkg.to_bytes()
