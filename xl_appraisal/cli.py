@@ -242,7 +242,7 @@ def cmd_split(args) -> int:
 
     screen = _screen(args)
     folder = check_output_folder(args.output, [args.book])
-    paths = split(Path(args.book), folder, args.due or "", args.contact or "", replace=args.force)
+    paths = split(Path(args.book), folder, args.due or "", args.contact or "", replace=args.force, stamp=True)
     for path in paths:
         screen.line(f"已生成 {path}")
     screen.line("请把各文件发给对应部门填写自评后交回，再运行 xl-appraisal collect 回收。")
@@ -258,22 +258,29 @@ def cmd_collect(args) -> int:
     if args.output:
         check_output(args.output, [args.book, *args.files])
     out = Path(args.output) if args.output else None
-    report = collect(Path(args.book), [Path(f) for f in args.files], out)
+    report = collect(Path(args.book), [Path(f) for f in args.files], out, force=args.force)
     print_collect(screen, report)
     if report.merged:
         tail = written_text(report.written, out or args.book)
     else:
         tail = "未写入"
-    style = "red" if report.refused or report.unreadable else None
+    problems = report.refused or report.unreadable or report.conflicts or report.score_errors
+    style = "red" if problems else None
     skipped = f"，{len(report.unreadable)} 处没有计算结果的公式未合并" if report.unreadable else ""
     screen.verdict(f"已回收 {len(report.merged)} 个部门，未回收 {len(report.refused)} 份{skipped}；{tail}", style=style)
-    return EXIT_ERRORS if report.refused or report.unreadable else EXIT_OK
+    return EXIT_ERRORS if problems else EXIT_OK
 
 
 def print_collect(screen: Screen, report) -> None:
     screen.line(f"已回收：{'、'.join(report.merged) or '无'}")
     for line in report.changes:
-        screen.line(f"自评有改动：{line}", style="yellow")
+        screen.line(f"合并：{line}", style="yellow")
+    for line in report.conflicts:
+        screen.line(f"冲突：{line}", style="red")
+    for line in report.kept:
+        screen.line(f"保留总表：{line}")
+    for line in report.score_errors:
+        screen.line(f"自评有错误：{line}", style="red")
     for name, why in report.refused:
         screen.line(f"未回收 {name}：{why}", style="red")
     for line in report.unreadable:
@@ -389,6 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("book", **book)
     p.add_argument("files", nargs="+", metavar="自评表", help="交回的自评表文件（可以多个）")
     p.add_argument("-o", "--output", metavar="文件", help="另存为（默认写回原文件并备份）")
+    p.add_argument("--force", action="store_true",
+                   help="也回收其他工作簿或年度分发的自评表；总表和部门改了同一格时以部门为准")
     p.set_defaults(func=cmd_collect)
     p = command("sync-vba", "把工作簿中的 xlwings VBA 模块更新为已安装的版本")
     p.add_argument("book", **book)

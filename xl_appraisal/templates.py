@@ -71,11 +71,23 @@ def check_year(year: int) -> None:
         raise Unusable(f"年度 {year} 不对：请写{FIRST_YEAR}到{LAST_YEAR}之间的四位数年份，如 2026")
 
 
+def with_identity(data: bytes) -> bytes:
+    """A new workbook gets its own id (a custom document property): a handout split from it carries the
+    id and the year, so collect can refuse last year's handout or another book's (same file names)."""
+    import uuid
+
+    from xl_appraisal.plan import Plan
+    from xl_appraisal.workbook.contract import BOOK_ID_PROP
+    from xl_appraisal.workbook.write import apply
+
+    return apply(data, Plan(properties={BOOK_ID_PROP: uuid.uuid4().hex}))
+
+
 def new_workbook(out: Path, year: int, policy_name: str = DEFAULT_POLICY) -> YearCalendar:
     """A new year's workbook at `out` (a file it replaces, with `new --force`, goes to 备份/ first)."""
     check_year(year)
     data, cal = workbook_bytes(year, policy_name, macro_enabled=out.suffix.lower() != ".xlsx")
-    atomic_write(out, data)
+    atomic_write(out, with_identity(data))
     return cal
 
 
@@ -85,7 +97,7 @@ def demo_workbook(out: Path) -> None:
     policy = load_policy()
     cal = year_calendar(policy.year)
     data, _ = workbook_bytes(policy.year, data=demo_data(policy, cal), macro_enabled=out.suffix.lower() != ".xlsx")
-    atomic_write(out, data, backup=False)
+    atomic_write(out, with_identity(data), backup=False)
 
 
 if __name__ == "__main__":

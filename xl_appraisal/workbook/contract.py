@@ -64,6 +64,10 @@ INPUT_TABLES = (STAFF, ATTENDANCE, LEAVE, CALENDAR, POLICY, BONUS_KINDS)
 COMPUTED_TABLES = (SUMMARY, PAYOUTS, ISSUES)
 TRACKING_TABLES = (CHANGES, SNAPSHOT)  # optional: workbooks made before 变更记录 lack them
 
+# The workbook's identity (a custom document property set by `new`, or by `split` on an older book);
+# handouts carry it with the year (xl_appraisal.handout)
+BOOK_ID_PROP = "xl-appraisal-book-id"
+
 # Meta rows of tblPolicy: not rules, but what the workbook is.
 META_KEYS = {"year": "考核年度", "policy_id": "规则编号", "policy_title": "规则名称"}
 # Clause rows of tblPolicy (the policy's [[clauses]]): 键 = CLAUSE_PREFIX + key, 值 = the clause text.

@@ -696,3 +696,4 @@ class _Applier:
         if self.before.keys() == self.pkg.parts.keys() and all(self.pkg.parts[n] == self.before[n] for n in self.pkg.parts):
             return self.data
         return self.pkg.to_bytes()
+
