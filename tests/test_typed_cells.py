@@ -389,3 +389,86 @@ def test_typed_text_around_a_table_survives_any_resize(old, new, typed, totals):
     found = {(r, c): ws.cell(r, c).value for r in range(5, ws.max_row + 1) for c in range(1, 6)
              if ws.cell(r, c).value is not None and not (r <= end and c <= 3)}
     assert found == {(old_end + dr + shift, c): v for (dr, c), v in typed.items()}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    existing=st.integers(0, 4),
+    below=st.integers(0, 2),  # rows another tool typed just under the table (read with it)
+    count=st.integers(1, 6),
+    typed=st.dictionaries(st.tuples(st.integers(2, 8), st.integers(1, 7)), st.text("核对人：张敏", min_size=1, max_size=4),
+                          max_size=5),
+)
+def test_typed_text_under_an_input_table_survives_appended_rows(existing, below, count, typed):
+    """What import-signins and collect do (AppendRows) never overwrites a typed cell (item 2)."""
+    import io
+
+    from openpyxl.worksheet.table import Table
+
+    from xl_appraisal.plan import AppendRows, Plan
+    from xl_appraisal.workbook.write import apply
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "考勤"
+    for j, h in enumerate(("日期", "姓名", "时段", "情况", "备注"), 1):
+        ws.cell(4, j, h)
+    for i in range(existing + below):
+        ws.cell(5 + i, 2, f"旧{i}")
+    end = 4 + max(existing, 1)
+    ws.add_table(Table(displayName="tblAttendance", ref=f"A4:E{end}"))
+    last_used = 4 + existing + below
+    gap_from = max(end, last_used) + 1  # typed cells start after one blank row at least
+    for (dr, col), text in typed.items():
+        ws.cell(gap_from + dr - 1, col, text)
+    buf = io.BytesIO()
+    wb.save(buf)
+    rows = [[None, f"新{i}", "上午", "迟到", "导入"] for i in range(count)]
+    out = apply(buf.getvalue(), Plan(appends=[AppendRows("tblAttendance", rows, last_used + 1)]))
+    ws = openpyxl.load_workbook(io.BytesIO(out))["考勤"]
+    new_end = int(ws.tables["tblAttendance"].ref.split(":")[1][1:])
+    names = [ws.cell(r, 2).value for r in range(5, new_end + 1)]
+    assert names == [f"旧{i}" for i in range(existing + below)] + [f"新{i}" for i in range(count)]
+    old_rows = {(gap_from + dr - 1, c): v for (dr, c), v in typed.items()}
+    in_way = any(last_used < r <= last_used + count and c <= 5 for r, c in old_rows)
+    shift = count - max(0, end - last_used) if in_way else 0
+    first_needed = max(last_used + 1, end + 1)
+    expected = {(r + shift if r >= first_needed else r, c): v for (r, c), v in old_rows.items()}
+    found = {(r, c): ws.cell(r, c).value for r in range(5, ws.max_row + 1) for c in range(1, 8)
+             if ws.cell(r, c).value is not None and not (r <= new_end and c <= 5)}
+    assert found == expected
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    people=st.integers(1, len(NINE)),
+    typed=st.dictionaries(st.tuples(st.sampled_from(["发放", "校验", "汇总"]), st.integers(1, 4), st.integers(1, 12)),
+                          st.text("制表审核签字：", min_size=1, max_size=3), min_size=1, max_size=5),
+)
+def test_typed_text_around_the_computed_tables_survives_recalc(six, tmp_path_factory, people, typed):
+    """The whole command: random text typed below and beside 汇总, 发放 and 校验, then a recalc with
+    another number of people. Every typed value is still there, in its column, in the same order."""
+    book = copy_of(six, tmp_path_factory.mktemp("recalc"))
+    wb = openpyxl.load_workbook(book)
+    ends = {}
+    for sheet in ("发放", "校验", "汇总"):
+        ref = next(iter(wb[sheet].tables.values())).ref
+        ends[sheet] = int(ref.split(":")[1][1:])
+    for (sheet, dr, col), text in typed.items():
+        wb[sheet].cell(ends[sheet] + dr, col, text)
+    wb.save(book)
+    set_staff(book, NINE[:people])
+    assert main(["recalc", str(book)]) in (0, 1)
+    wb = openpyxl.load_workbook(book)
+    for sheet in ("发放", "校验", "汇总"):
+        ws = wb[sheet]
+        t = next(iter(ws.tables.values()))
+        _, hi = t.ref.split(":")
+        end, width = int(hi[1:]), openpyxl.utils.column_index_from_string(hi[0])
+        found = sorted(((c, r), ws.cell(r, c).value) for r in range(5, ws.max_row + 1) for c in range(1, 13)
+                       if ws.cell(r, c).value is not None and not (r <= end and c <= width))
+        mine = sorted(((c, ends[sheet] + dr), text) for (s, dr, c), text in typed.items() if s == sheet)
+        assert [(c, v) for (c, _), v in found] == [(c, v) for (c, _), v in mine]  # same columns, same order
+        rows = [r for (_, r), _ in found]
+        shift = {r - r0 for r, ((_, r0), _) in zip(rows, mine, strict=True)}
+        assert len(shift) <= 1 and all(s >= 0 for s in shift)  # moved together (or not at all)

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -97,16 +98,18 @@ def _serialize(root) -> bytes:
 class SheetEditor:
     """Cell-level edits of one worksheet part, keeping everything else in it as it was."""
 
-    def __init__(self, xml: bytes, strings: list[str] | None = None):
+    def __init__(self, xml: bytes, strings: Callable[[], list[str]] | None = None):
         self.root = etree.fromstring(xml, PARSER)
         self.data = self.root.find(q("sheetData"))
         self.rows = {int(r.get("r")): r for r in self.data.iter(q("row"))}
-        self.strings = strings or []  # the book's shared strings, to read cells Excel saved
+        self._strings = strings  # the book's shared strings (parsed on first need), to read cells Excel saved
 
     def value(self, col: int, r: int) -> object:
         """A cell's value as stored (text, number, or a formula's cached result); None when empty."""
         c = self.cell(col, r, create=False)
-        return None if c is None else cell_value(c, self.strings)
+        if c is None:
+            return None
+        return cell_value(c, self._strings() if self._strings is not None and c.get("t") == "s" else [])
 
     def typed_cells(self, r: int, cols: range) -> list[str]:
         """Refs of the cells of row r within `cols` that hold something (a value or a formula)."""
@@ -213,14 +216,15 @@ class SheetEditor:
             c.set("t", "str")
             v.text = _xml_safe(str(value))
 
-    def clear_cells(self, r: int, cols: range) -> None:
+    def clear_cells(self, r: int, cols: range, keep_row: bool = False) -> None:
+        """Remove the row's cells in `cols`; an emptied row goes too (its height with it) unless `keep_row`."""
         row = self.rows.get(r)
         if row is None:
             return
         for c in list(row.iterfind(q("c"))):
             if col_index(REF.match(c.get("r"))[1]) in cols:
                 row.remove(c)
-        if len(row) == 0:
+        if len(row) == 0 and not keep_row:
             self.data.remove(row)
             del self.rows[r]
 
@@ -544,11 +548,14 @@ class _Applier:
         self._strings: list[str] | None = None
         self.sheet_of = {part: name for name, part in self.pkg.sheets.items()}
 
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = self.pkg.shared_strings()
+        return self._strings
+
     def editor(self, part: str) -> SheetEditor:
         if part not in self.editors:
-            if self._strings is None:
-                self._strings = self.pkg.shared_strings()
-            self.editors[part] = SheetEditor(self.pkg.parts[part], self._strings)
+            self.editors[part] = SheetEditor(self.pkg.parts[part], self.strings)
         return self.editors[part]
 
     def open(self, name: str) -> _Open:
@@ -604,7 +611,7 @@ class _Applier:
         self.make_room(t, place.room)
         cols = range(min_col, max_col + 1)
         for r in range(first_data, old_end + 1):
-            ed.clear_cells(r, cols)
+            ed.clear_cells(r, cols, keep_row=r < place.end)  # rows the table keeps keep their height
         rows = tw.rows or [[]]
         new_keys = [tuple(key_text(row[i]) if i < len(row) else "" for i in key_idx) for row in rows]
         follow = follow_keys(old_keys, new_keys) if key_cols else {i: r for i, (r, _) in enumerate(old_keys)}
