@@ -41,6 +41,7 @@ from xl_appraisal.workbook import build as b
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook.read import (
     Book,
+    TableRows,
     Unreadable,
     WorkbookUnusable,
     check_package,
@@ -234,8 +235,8 @@ class HandoutForeign(HandoutRefused):
 @dataclass
 class Returned:
     dept: Department
-    items: object  # TableRows
-    bonus: object  # TableRows
+    items: TableRows | None  # None only in tests of the bonus merge
+    bonus: TableRows
     base_items: dict[str, dict] | None  # 编号 -> {自评, 说明} as split; None: an old handout without them
     base_bonus: list[list] | None
     foreign: str = ""  # why it looks like another book's or year's (merged only when forced)
@@ -346,7 +347,7 @@ def _merge_items(report: CollectReport, book: Book, got: Returned, file_name: st
     master = book.tables[f"tblItems_{dept.code}"]
     master_rows = {normalize_text(v.get("编号")): (row, v) for row, v in master.rows}
     max_points = {i.number: i.max_points for i in dept.items}
-    for _, v in got.items.rows:
+    for _, v in got.items.rows if got.items is not None else []:
         number = normalize_text(v.get("编号"))
         row, now = master_rows[number]
         for header in ("自评", "说明"):

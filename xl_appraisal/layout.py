@@ -77,9 +77,8 @@ def shift_row(row: int, room: Room | None) -> int:
     return row + room.count if room is not None and row >= room.at else row
 
 
-def shift_span(first: int, last: int, room: Room) -> tuple[int, int] | None:
-    """A row span after inserting the room: below it moves, across it grows; None when it crosses the
-    insertion point in a way that cannot stay one block (callers treat this as growth)."""
+def shift_span(first: int, last: int, room: Room) -> tuple[int, int]:
+    """A row span after inserting the room: below it moves, across it grows, above it stays."""
     if first >= room.at:
         return first + room.count, last + room.count
     if last >= room.at:

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -529,7 +530,7 @@ def apply(data: bytes, plan: Plan) -> bytes:
 
 @dataclass
 class _Open:
-    table: object
+    table: Any  # the table part's root element
     part: str
     sheet_part: str
     sheet: str
