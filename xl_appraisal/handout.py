@@ -359,7 +359,7 @@ def _merge_items(report: CollectReport, book: Book, got: Returned, file_name: st
             base = ours if got.base_items is None else got.base_items.get(number, {}).get(header)
             where = f"{dept.name}第{number}项{header}"
             if header == "自评" and not is_blank(theirs):
-                _, problem, _ = check_score(theirs, max_points[number])
+                _, problem, _ = check_score(theirs, max_points[number], book.policy)
                 if problem:
                     report.score_errors.append(f"{where}：{problem}（{file_name}）")
             if _same(theirs, base):  # the department left it: whatever the master has now stays
