@@ -271,9 +271,10 @@ def _returned(path: Path, book: Book) -> Returned:
         if item.number not in numbers:
             raise HandoutRefused(f"第{item.number}项被删除，与总表不符")
     for number, text, points in returned:
-        item = master.get(number)
-        if item is None:
+        master_item = master.get(number)
+        if master_item is None:
             raise HandoutRefused(f"多出了第{number}项，与总表不符")
+        item = master_item
         if points != item.max_points:
             raise HandoutRefused(f"第{number}项的分值被改为{points}（总表为{item.max_points}），不能回收")
         if text != normalize_text(item.text):

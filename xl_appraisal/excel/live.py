@@ -14,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from xl_appraisal.errors import Refused
 from xl_appraisal.plan import AppendRows, Plan
@@ -189,7 +191,7 @@ def unprotected(sheets: list):
 
     Unprotect is called with an empty password, so Excel never prompts: a sheet without a password opens,
     a sheet with one raises, and the program refuses (after protecting again what it already opened)."""
-    opened: list[tuple[object, dict[str, bool]]] = []
+    opened: list[tuple[Any, dict[str, bool]]] = []
     try:
         for sheet in sheets:
             api = native(sheet)
@@ -228,8 +230,8 @@ def screen_off(app):
 class LiveTable:
     """An Excel table in the open book: where it is and how wide, read once per write."""
 
-    sheet: object
-    table: object
+    sheet: Any  # an xlwings Sheet (COM or appscript behind it)
+    table: Any  # an xlwings Table
     top: int  # header row
     left: int
     headers: list
@@ -297,7 +299,7 @@ def _tables(book) -> dict[str, LiveTable]:
     return {table.name: LiveTable.of(sheet, table) for sheet in book.sheets for table in sheet.tables}
 
 
-def _write_table(t: LiveTable, rows: list[list], heights: list[float | None]) -> None:
+def _write_table(t: LiveTable, rows: list[list], heights: Sequence[float | None]) -> None:
     n = max(len(rows), 1)
     old_last = t.last
     t.resize(t.top + n)
@@ -309,7 +311,7 @@ def _write_table(t: LiveTable, rows: list[list], heights: list[float | None]) ->
         t.set_heights(t.top + 1, [heights[i] if i < len(heights) else None for i in range(n)])
 
 
-def _write_column(t: LiveTable, header: str, values: dict[int, object]) -> None:
+def _write_column(t: LiveTable, header: str, values: Mapping[int, object]) -> None:
     """The whole column of the table in one call (rows without a value are emptied, as in the file sink)."""
     col = t.left + t.headers.index(header)
     if t.last > t.top:
@@ -335,7 +337,8 @@ def apply_live(book, plan: Plan) -> None:
     def sheet_of(cell):
         return tables[cell.table].sheet if cell.table else book.sheets[cell.sheet]
 
-    names = {tables[e.table].sheet.name for e in (*plan.tables, *plan.columns, *plan.appends)}
+    edits: list[Any] = [*plan.tables, *plan.columns, *plan.appends]
+    names = {tables[e.table].sheet.name for e in edits}
     names |= {sheet_of(cell).name for cell in plan.cells}
     sheets = [s for s in book.sheets if s.name in names]
     with screen_off(book.app), unprotected(sheets):

@@ -34,6 +34,7 @@ from xl_appraisal.workbook.ooxml import (  # noqa: F401 - re-exported for the wr
     col_index,
     col_letters,
     q,
+    ref_column,
     relationships,
     sheet_parts,
     split_ref,
@@ -146,7 +147,7 @@ class SheetEditor:
             cref = c.get("r")
             if cref == ref:
                 return c
-            if cref and col_index(REF.match(cref)[1]) > col:
+            if cref and ref_column(cref) > col:
                 if not create:
                     return None
                 el = etree.Element(q("c"), r=ref)
@@ -223,7 +224,7 @@ class SheetEditor:
         if row is None:
             return
         for c in list(row.iterfind(q("c"))):
-            if col_index(REF.match(c.get("r"))[1]) in cols:
+            if ref_column(c.get("r", "")) in cols:
                 row.remove(c)
         if len(row) == 0 and not keep_row:
             self.data.remove(row)
@@ -238,7 +239,7 @@ class SheetEditor:
         for row in self.rows.values():
             last = row.findall(q("c"))
             if last:
-                max_col = max(max_col, col_index(REF.match(last[-1].get("r"))[1]))
+                max_col = max(max_col, ref_column(last[-1].get("r", "")))
         min_col, min_row, _, _ = split_ref(dim.get("ref", "A1"))
         dim.set("ref", f"{col_letters(min_col)}{min_row}:{col_letters(max_col)}{max_row}")
 
@@ -680,9 +681,9 @@ class _Applier:
                               details=[f"请在“{t.sheet}”表头上方插入一个空行，再重新运行"])
             t.ed.set(min_col, row, cell.value)
             return
-        m = REF.match(cell.ref)
+        col, row, _, _ = split_ref(cell.ref)
         part = self.pkg.tables[cell.table][0] if cell.table else self.pkg.sheets[cell.sheet]
-        self.editor(part).set(col_index(m[1]), int(m[2]), cell.value)
+        self.editor(part).set(col, row, cell.value)
 
     def run(self, plan: Plan) -> bytes:
         for tw in plan.tables:
