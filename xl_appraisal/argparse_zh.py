@@ -199,7 +199,7 @@ class ChineseParser(argparse.ArgumentParser):
     def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
         try:
             with chinese():
-                return super()._get_value(action, arg_string)  # type: ignore[misc]
+                return super()._get_value(action, arg_string)
         except argparse.ArgumentError as exc:
             name = getattr(action.type, "__name__", "")
             if name in TYPE_ZH:

@@ -53,7 +53,7 @@ def current(book: Book) -> cl.Snapshot:
     snap: cl.Snapshot = {}
     for t in (c.STAFF, c.ATTENDANCE, c.LEAVE, c.CALENDAR):
         snap[t.name] = _plain(book.tables[t.name], _tracked(t))
-    for dept in book.policy.departments:  # type: ignore[union-attr]
+    for dept in book.policy.departments:
         items = book.tables[f"tblItems_{dept.code}"]
         snap[items.table.name] = _plain(items, _tracked(items.table))
         bonus = book.tables[f"tblBonus_{dept.code}"]
