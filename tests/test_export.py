@@ -52,7 +52,7 @@ def test_export_has_no_macros_no_formulas_and_the_same_tables(book, tmp_path):
     assert "xlwings.conf" not in wb.sheetnames and "试算" not in wb.sheetnames
     assert wb.sheetnames[:3] == ["说明", "汇总", "发放"] and "办公室" in wb.sheetnames
     assert all(ws.protection.sheet for ws in wb.worksheets)
-    assert all(ws["A2"].value.startswith("报送版 · 生成于") for ws in wb.worksheets if ws.sheet_state == "visible")
+    assert all(ws["A2"].value.startswith("报送版 · 审定 · 生成于") for ws in wb.worksheets if ws.sheet_state == "visible")
     for sheet, table in (("汇总", "tblSummary"), ("发放", "tblPayouts")):
         assert table_values(out, sheet, table) == table_values(book, sheet, table), sheet
     assert table_values(out, "办公室", "tblItems_office") == table_values(book, "办公室", "tblItems_office")
@@ -95,7 +95,7 @@ def test_email_draft_parses_and_carries_the_export(book, tmp_path):
     assert main(["export", str(book), "-o", str(out), "--email"]) == 0
     msg = email.message_from_bytes(out.with_suffix(".eml").read_bytes(), policy=email.policy.default)
     assert msg["X-Unsent"] == "1"
-    assert msg["Subject"] == "〔2018年度〕目标管理考核结果（报送版）"
+    assert msg["Subject"] == "〔2018年度〕目标管理考核结果（报送版·审定）"
     body = msg.get_body(("plain",)).get_content()
     assert "第1名" in body and "合计" in body and "审定" in body and "附件指纹" in body
     attachment = next(msg.iter_attachments())
@@ -112,7 +112,7 @@ def test_signoff_one_sheet_per_department_with_signature_lines(book, tmp_path):
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
     assert "分管领导（签字）：胡明" in text and "部门负责人（签字）" in text and "指纹（SHA-256）" in text
     assert "年终目标考核总分" in text and "=1+1" in text
-    assert ws.page_setup.fitToHeight == 1 and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.page_setup.fitToWidth == 1 and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: PDF conversion not tested")
@@ -236,3 +236,148 @@ def test_tampering_survives_a_libreoffice_resave_and_is_detected(book, tmp_path,
     text = capsys.readouterr().out
     for sheet, where in named:
         assert f"“{sheet}”表被改动" in text and where in text, (where, text)
+
+
+# The gate, the marks and the leadership's view (issue 14) -----------------------------------------------
+@pytest.fixture
+def wrong_book(tmp_path) -> Path:
+    """A book with two errors: a score written in words and a negative one."""
+    from test_nothing_lost import with_scores
+
+    scores = with_scores("办公室", "1", [None, None, None, "九十"])
+    scores["财务部"]["1"] = [None, None, None, -2]
+    path = fill(new_book(tmp_path), tmp_path / "wrong.xlsm", staff=STAFF, scores=scores)
+    assert main(["recalc", str(path)]) == 1
+    return path
+
+
+def test_export_and_signoff_refuse_a_book_with_errors_listing_them(wrong_book, tmp_path, capsys):
+    out = tmp_path / "报送版.xlsx"
+    capsys.readouterr()
+    assert main(["export", str(wrong_book), "-o", str(out), "--email"]) == 1
+    said = capsys.readouterr().out
+    assert "校验结果" in said and "办公室" in said and "财务部" in said and "校验：2个错误" in said  # as check lists them
+    assert "不能生成报送版" in said and "--draft" in said
+    assert not out.exists() and not out.with_suffix(".eml").exists()
+    assert main(["signoff", str(wrong_book), "-o", str(tmp_path / "签字"), "--no-pdf"]) == 1
+    assert "不能生成签字表" in capsys.readouterr().out
+    assert not (tmp_path / "签字").exists()
+
+
+def test_draft_marks_every_page_and_the_email(wrong_book, tmp_path):
+    out = tmp_path / "报送版.xlsx"
+    assert main(["export", str(wrong_book), "-o", str(out), "--email", "--draft"]) == 0
+    mark = "草稿（有2个错误，未经审定）"
+    wb = openpyxl.load_workbook(out)
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert "校验" in wb.sheetnames
+    assert all(ws.oddHeader.center.text == mark and mark in ws["A2"].value for ws in visible)
+    msg = email.message_from_bytes(out.with_suffix(".eml").read_bytes(), policy=email.policy.default)
+    assert mark in msg["Subject"] and mark in msg.get_body(("plain",)).get_content()
+    outdir = tmp_path / "签字"
+    assert main(["signoff", str(wrong_book), "-o", str(outdir), "--no-pdf", "--draft"]) == 0
+    sheet = openpyxl.load_workbook(outdir / "2018-办公室-签字表.xlsx")["签字表"]
+    assert sheet.oddHeader.center.text == mark and mark in sheet["A2"].value
+
+
+def test_provisional_results_are_allowed_and_marked_on_every_page_and_in_the_subject(tmp_path, capsys):
+    from test_nothing_lost import with_scores
+
+    path = fill(new_book(tmp_path), tmp_path / "p.xlsm", staff=STAFF,
+                scores=with_scores("办公室", "1", [30, 28, None, None]))  # 办公室 item 1 not 审定 yet
+    assert main(["recalc", str(path)]) == 0
+    out = tmp_path / "报送版.xlsx"
+    assert main(["export", str(path), "-o", str(out), "--email"]) == 0
+    assert "暂定" in capsys.readouterr().out
+    wb = openpyxl.load_workbook(out)
+    assert all(ws.oddHeader.center.text == "暂定" for ws in wb.worksheets if ws.sheet_state == "visible")
+    msg = email.message_from_bytes(out.with_suffix(".eml").read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == "〔2018年度〕目标管理考核结果（报送版·暂定）"
+
+
+def test_an_email_without_recipient_says_where_to_fill_it_in(book, tmp_path, capsys):
+    out = tmp_path / "报送版.xlsx"
+    capsys.readouterr()
+    assert main(["export", str(book), "-o", str(out), "--email"]) == 0
+    said = capsys.readouterr().out
+    assert "参数 → 领导小组邮箱" in said
+    msg = email.message_from_bytes(out.with_suffix(".eml").read_bytes(), policy=email.policy.default)
+    assert msg["To"] is None
+
+
+def test_export_opens_on_the_results_with_a_plain_cover(book, tmp_path):
+    out = tmp_path / "报送版.xlsx"
+    main(["export", str(book), "-o", str(out)])
+    wb = openpyxl.load_workbook(out)
+    assert wb.active.title == "汇总" and not wb["说明"].sheet_view.tabSelected
+    cover = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value is not None)
+    full = next(p.value for p in wb.custom_doc_props.props if p.name == "xl-appraisal-fingerprint")
+    for words in ("这是什么", "生成时间", "状态", "审定", "共7人", "发放合计42,000.00元", full[:12]):
+        assert words in cover, words
+    assert full not in cover and full in wb.properties.description  # short on the page, full in the properties
+    assert "SHA-256" not in cover and "下方" not in cover
+
+
+def test_summary_has_the_chart_the_average_and_payouts_the_totals_row(book, tmp_path):
+    """The chart reads tblSummary's cells (so it follows recalc); the averages block and 发放's totals row
+    are computed with the sheet, in the workbook and in the export."""
+    import pandas as pd
+
+    parts = _parts(book)
+    charts = [n for n in parts if n.startswith("xl/charts/chart")]
+    assert len(charts) == 1
+    chart = parts[charts[0]].decode()
+    assert "'汇总'!$E$5:$E$10" in chart and "'汇总'!$I$5:$I$10" in chart and "'汇总'!$A$5:$A$10" in chart
+    out = tmp_path / "报送版.xlsx"
+    main(["export", str(book), "-o", str(out)])
+    assert any(n.startswith("xl/charts/chart") for n in _parts(out))
+    for path in (book, out):
+        wb = openpyxl.load_workbook(path)
+        s = wb["汇总"]
+        cells = {str(c.value): c for row in s.iter_rows(min_row=11) for c in row if c.value is not None}
+        assert "全部部门" in cells
+        totals = [r[4] for r in s.iter_rows(min_row=5, max_row=10, values_only=True)]
+        assert s.cell(cells["全部部门"].row, 3).value == pytest.approx(round(sum(totals) / 6, 2))
+        assert {"吴建国", "胡明"} <= set(cells)  # the chair and a vice chair, with their linked averages
+        hu = cells["胡明"].row
+        assert s.cell(hu, 4).value is not None and "分管" in s.cell(hu, 5).value
+        p = wb["发放"]
+        assert p["A3"].value.endswith("合计（7人）") and p["H3"].value == 42000 and p["F3"].value == 14000
+        frame = pd.read_excel(path, sheet_name="发放", header=3)
+        assert len(frame) == 7 and not frame["姓名"].astype(str).str.contains("合计").any()
+
+
+def test_ribbon_export_refuses_a_book_with_errors_with_a_chinese_alert(wrong_book, monkeypatch):
+    from types import SimpleNamespace
+
+    from xl_appraisal.excel import live, macros
+    from xl_appraisal.export import default_export_path
+
+    alerts: list[str] = []
+    shown: list[str] = []
+
+    class App:
+        status_bar = ""
+
+        def alert(self, message, title=None):
+            alerts.append(message)
+
+    class Sheet:
+        def __init__(self, name):
+            self.name = name
+
+        def activate(self):
+            shown.append(self.name)
+
+    class Book:  # the parts of an xlwings Book the export button uses
+        fullname = str(wrong_book)
+        app = App()
+        sheets = {"校验": Sheet("校验")}
+
+        def save(self):
+            pass
+
+    monkeypatch.setattr(live.LiveTable, "find", lambda book, name: SimpleNamespace(sheet=book.sheets["校验"]))
+    assert macros.export(Book()) is None
+    assert alerts and alerts[0].startswith("未导出报送版：工作簿有2个错误") and "错误" in alerts[0].splitlines()[1]
+    assert shown == ["校验"] and not default_export_path(wrong_book).exists()

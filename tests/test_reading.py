@@ -85,7 +85,8 @@ def test_formula_without_cached_value_is_an_error_at_its_cell_not_a_blank(tmp_pa
     assert office.base == 70 and not outcome.result.final  # not 100 from 评议: no silent fall-back
     assert main(["recalc", str(book)]) == 1
     assert "办公室!G5" in capsys.readouterr().out
-    assert main(["export", str(book), "-o", str(tmp_path / "e.xlsx")]) == 0  # shown as its text, no crash
+    assert main(["export", str(book), "-o", str(tmp_path / "e.xlsx")]) == 1  # a book with errors is refused (issue 14)
+    assert main(["export", str(book), "-o", str(tmp_path / "e.xlsx"), "--draft"]) == 0  # shown as its text, no crash
     assert main(["split", str(book), "-o", str(tmp_path / "h")]) == 0
 
 

@@ -110,8 +110,31 @@ def cmd_demo(args) -> int:
     return EXIT_ERRORS if outcome.has_errors else EXIT_OK
 
 
+def _gate(screen: Screen, outcome, what: str, draft: bool):
+    """The leadership's documents are made from a workbook without errors; with --draft, marked as a draft.
+    Errors are listed as `check` lists them. Returns the Status, or None after refusing."""
+    from xl_appraisal.errors import Refused
+    from xl_appraisal.export import gate
+
+    try:
+        return gate(outcome, what, draft)
+    except Refused as exc:
+        print_issues(screen, outcome.issues, sheet_written=False)
+        screen.line(f"如只需核对，可加 --draft 生成每页标明“草稿”的{what}。")
+        screen.verdict(f"{exc.message}（{check_line(outcome.issues)}）", style="red")
+        return None
+
+
+def _marked(screen: Screen, status, what: str) -> None:
+    """After the documents are written: say how they are marked when they are not final."""
+    if status.draft:
+        screen.line(f"注意：工作簿有{status.errors}个错误，{what}的每一页都标明“{status.mark}”。", style="yellow")
+    elif not status.final:
+        screen.line(f"注意：尚有部门未审定，{what}的每一页都标明“暂定”。", style="yellow")
+
+
 def cmd_export(args) -> int:
-    from xl_appraisal.export import email_draft, export_book
+    from xl_appraisal.export import NO_RECIPIENT, email_draft, export_book, recipients
     from xl_appraisal.service import evaluate
     from xl_appraisal.workbook.paths import check_output
 
@@ -119,12 +142,19 @@ def cmd_export(args) -> int:
     out = check_output(args.output, [args.book])
     if args.email:
         check_output(out.with_suffix(".eml"), [args.book, out], what="邮件草稿")
-    fingerprint = export_book(Path(args.book), out, changes=args.changes)
+    outcome = evaluate(args.book)
+    status = _gate(screen, outcome, "报送版", args.draft)
+    if status is None:
+        return EXIT_ERRORS
+    fingerprint = export_book(Path(args.book), out, draft=args.draft, outcome=outcome, changes=args.changes)
     screen.line(f"指纹（SHA-256）：{fingerprint}")
     if args.email:
-        eml = email_draft(evaluate(args.book), out, fingerprint)
-        screen.line(f"已生成邮件草稿：{eml}（双击用 Outlook、Foxmail 或 Thunderbird 打开后发送）")
-    screen.verdict(f"已导出报送版：{out}")
+        eml = email_draft(outcome, out, fingerprint, draft=args.draft)
+        screen.line(f"已生成邮件草稿：{eml}（Outlook 打开即为草稿；其他邮件程序见 README）")
+        if not recipients(outcome):
+            screen.line(NO_RECIPIENT, style="yellow")
+    _marked(screen, status, "报送版")
+    screen.verdict(f"已导出报送版（{status.mark}）：{out}")
     return EXIT_OK
 
 
@@ -151,17 +181,24 @@ def cmd_verify(args) -> int:
 
 def cmd_signoff(args) -> int:
     from xl_appraisal.export import libreoffice
+    from xl_appraisal.service import evaluate
     from xl_appraisal.signoff import write_signoffs
     from xl_appraisal.workbook.paths import check_output_folder
 
     screen = _screen(args)
     folder = check_output_folder(args.output, [args.book])
-    written = write_signoffs(Path(args.book), folder, pdf=not args.no_pdf, replace=args.force)
+    outcome = evaluate(args.book)
+    status = _gate(screen, outcome, "签字表", args.draft)
+    if status is None:
+        return EXIT_ERRORS
+    written = write_signoffs(Path(args.book), folder, pdf=not args.no_pdf, replace=args.force, draft=args.draft,
+                             outcome=outcome)
     for xlsx, pdf, digest in written:
         screen.line(f"{xlsx}" + (f"  {pdf.name}" if pdf else "") + f"  指纹 {digest[:16]}…")
     if not args.no_pdf and not libreoffice():
         screen.line("未安装 LibreOffice，只生成了 .xlsx；安装后可同时生成 PDF。", style="yellow")
-    screen.verdict(f"已生成 {len(written)} 份确认表，在 {args.output}")
+    _marked(screen, status, "签字表")
+    screen.verdict(f"已生成 {len(written)} 份确认表（{status.mark}），在 {args.output}")
     return EXIT_OK
 
 
@@ -370,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="文件", help="报送版文件，如 2018考核（报送版）.xlsx")
     p.add_argument("--email", action="store_true", help="同时在旁边生成邮件草稿 .eml")
     p.add_argument("--changes", action="store_true", help="附上“变更记录”表（指纹同样覆盖它）")
+    p.add_argument("--draft", action="store_true", help="工作簿有错误时也导出，每页标明“草稿（有N个错误，未经审定）”")
     p.set_defaults(func=cmd_export)
     p = command("verify", "核对报送版是否被改动")
     p.add_argument("file", metavar="报送版", help="导出的报送版文件（.xlsx）")
@@ -379,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="文件夹", help="输出文件夹")
     p.add_argument("--no-pdf", action="store_true", help="不转换 PDF")
     p.add_argument("--force", action="store_true", help="覆盖文件夹中已有的签字表（旧文件先复制到“备份”文件夹）")
+    p.add_argument("--draft", action="store_true", help="工作簿有错误时也生成，每页标明“草稿（有N个错误，未经审定）”")
     p.set_defaults(func=cmd_signoff)
     p = command("import-signins", "把打卡机或钉钉导出的签到记录转成考勤记录")
     p.add_argument("book", **book)

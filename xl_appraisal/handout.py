@@ -116,7 +116,9 @@ def build_handout(book: Book, dept: Department, due: str, contact: str, master_i
     for i, (text, font) in enumerate(texts):
         cell = guide.cell(row, 1, text)
         cell.font = font or Font(name=b.FONT, size=11)
-        cell.alignment = Alignment(wrap_text=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        if font is None:  # the numbered lines: as tall as their wrapped text (the one measure)
+            b.wrap_heights(guide, row, row, {1: 100})
         row += 2 if i == 0 else 1
     items = book.tables[f"tblItems_{dept.code}"]
     by_number = {normalize_text(v.get("编号")): v for _, v in items.rows}

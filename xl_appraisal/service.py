@@ -13,11 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, Issue
-from xl_appraisal.engine.messages import linked_text, status_text
+from xl_appraisal.engine.messages import linked_text, status_label, status_text
 from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.values import money
 from xl_appraisal.errors import Refused
+from xl_appraisal.measure import text_height
 from xl_appraisal.plan import CellWrite, ColumnWrite, FormulaValue, Plan, TableWrite
 from xl_appraisal.tracking import Tracking, track
 from xl_appraisal.workbook import contract as c
@@ -87,18 +88,46 @@ def _score(value: Decimal | None) -> Decimal | None:
     return None if value is None else money(value)
 
 
-def text_height(text: str, width: float, line: float = 14.5) -> float:
-    """Points for a wrapped cell of `width` characters (a CJK character takes two): spreadsheet
-    programs do not re-measure rows written by another program, so we size them."""
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    lines = max(1, -(-units // max(int(width) - 2, 1)))
-    return round(lines * line + 3, 1)
+def summary_rows(r: Result, threshold: Decimal | None = None) -> list[list]:
+    """tblSummary's rows (the workbook and the 报送版 show the same); the last column is the full-bonus
+    total (第五条第2款), the line the chart on 汇总 draws across the departments' columns."""
+    return [[d.name, _score(d.base), _score(d.bonus_raw), _score(d.bonus), _score(d.total), d.tiers, d.rank, d.stage,
+             threshold] for d in r.departments]
 
 
-def summary_rows(r: Result) -> list[list]:
-    """tblSummary's rows (the workbook and the 报送版 show the same)."""
-    return [[d.name, _score(d.base), _score(d.bonus_raw), _score(d.bonus), _score(d.total), d.tiers, d.rank, d.stage]
-            for d in r.departments]
+def average_rows(outcome: Outcome) -> list[list]:
+    """汇总's averages block (对象, 职务, 全部部门平均分, 分管部门平均分, 说明): the all-department average,
+    and for each leader the averages their bonus is linked to (R15/R16), as the 发放 explanations use them."""
+    from xl_appraisal.engine.model import CHAIR, LEADER_ROLES
+
+    r = outcome.result
+    if r is None or not r.departments:
+        return []
+    totals = {d.name: d.total for d in r.departments}
+    avg_all = sum(totals.values(), Decimal(0)) / len(totals)
+    rows: list[list] = [["全部部门", "", _score(avg_all), None, f"{len(totals)}个部门总分的平均分"]]
+    for m in r.people:
+        if m.role == CHAIR:
+            rows.append([m.name, m.role, _score(avg_all), None, "只挂钩全部部门平均分"])
+        elif m.role in LEADER_ROLES:
+            known = [d for d in m.overseen if d in totals]
+            own = sum((totals[d] for d in known), Decimal(0)) / len(known) if known else None
+            rows.append([m.name, m.role, _score(avg_all), _score(own),
+                         f"分管：{'、'.join(known)}" if known else "未填写有效的分管部门"])
+    return rows
+
+
+def payout_totals(r: Result) -> dict[str, object]:
+    """发放's totals row (the status row just above tblPayouts' header, cells aligned with its columns):
+    people, absences, allowance, bonus, total. Above the header, it is the program's row (cells below a
+    table belong to people, WORKBOOK.md), stays in view under the frozen panes, and readers of the sheet
+    (pandas with header=3) or of the table (Power Query) never take it for a person."""
+    people = r.people
+    state = status_label(r.final)
+    return {"姓名": f"状态：{state}。合计（{len(people)}人）", "旷工天数": sum((p.absent_days for p in people), Decimal(0)),
+            "考勤津贴": sum((p.allowance for p in people), Decimal(0)),
+            "目标管理奖金": sum((p.bonus for p in people), Decimal(0)),
+            "合计": sum((p.total for p in people), Decimal(0))}
 
 
 def _linked(p) -> Decimal | str | None:
@@ -121,7 +150,7 @@ def issue_rows(issues: list[Issue]) -> list[list]:
 
 
 def heights(rows: list[list], width: float) -> list[float]:
-    """Row heights for rows whose last column is wrapped text of the given width."""
+    """Row heights for rows whose last column is wrapped text of the given width (the one measure)."""
     return [text_height(row[-1], width) for row in rows]
 
 
@@ -165,7 +194,9 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     if r is None or isinstance(outcome.book, Unreadable):
         status = f"无法计算：参数或考核项目有错误，见“校验”表。{check_line}"
         return tables, [], [status_line(outcome.book, t, status) for t in c.COMPUTED_TABLES]
-    tables.append(TableWrite(c.SUMMARY.name, summary_rows(r), headers=c.SUMMARY.headers, key=SUMMARY_KEY))
+    policy = outcome.book.policy
+    tables.append(TableWrite(c.SUMMARY.name, summary_rows(r, policy.bonus_threshold if policy else None),
+                             headers=c.SUMMARY.all_headers, key=SUMMARY_KEY))
     payouts = payout_rows(r)
     tables.append(TableWrite(c.PAYOUTS.name, payouts, heights(payouts, c.EXPLAIN_WIDTH), headers=c.PAYOUTS.headers,
                              key=PAYOUTS_KEY))
@@ -174,14 +205,34 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
         name = f"tblBonus_{dept.code}"
         values = {row: r.bonus_points.get((name, row)) for row, _ in outcome.book.tables[name].rows}
         columns.append(ColumnWrite(name, "计分", values))
-    total = sum((p.total for p in r.people), Decimal(0))
     state = status_text(r.final)
     cells = [
         status_line(outcome.book, c.SUMMARY, f"状态：{state}。{check_line}"),
-        status_line(outcome.book, c.PAYOUTS, f"状态：{state}。共{len(r.people)}人，发放合计{money(total):,.2f}元。"),
+        *_payout_total_cells(outcome),
         status_line(outcome.book, c.ISSUES, check_line),
     ]
-    return tables, columns, cells
+    return tables, columns, cells + _average_cells(outcome)
+
+
+def _payout_total_cells(outcome: Outcome) -> list[CellWrite]:
+    """The totals in 发放's status row, each above its column of tblPayouts (which starts at column A)."""
+    row = STATUS_CELL[1:]
+    sheet = status_line(outcome.book, c.PAYOUTS, "").sheet  # found by the table: the sheet may be renamed
+    return [CellWrite(sheet, f"{chr(65 + c.PAYOUTS.headers.index(header))}{row}", value, table=c.PAYOUTS.name)
+            for header, value in payout_totals(outcome.result).items()]  # type: ignore[arg-type]
+
+
+def _average_cells(outcome: Outcome) -> list[CellWrite]:
+    """汇总's averages block below the chart (a fixed block of the template's rows: the unused ones blank)."""
+    book = outcome.book
+    if isinstance(book, Unreadable) or book.policy is None:
+        return []
+    rows = average_rows(outcome)
+    top = c.summary_layout(len(book.policy.departments))[1] + 2
+    sheet = status_line(book, c.SUMMARY, "").sheet
+    return [CellWrite(sheet, f"{letter}{top + i}", row[j] if i < len(rows) else None, table=c.SUMMARY.name)
+            for i, row in enumerate(rows + [[None] * 5] * max(c.AVERAGE_SLOTS - len(rows), 0))
+            for j, letter in enumerate("ABCDE")]
 
 
 def status_line(book: Book | Unreadable, table: c.Table, text: str) -> CellWrite:

@@ -141,15 +141,22 @@ def check(book):
 
 @button
 def export(book):
-    """导出报送版: save, then write the values-only copy beside the workbook."""
+    """导出报送版: save, then write the values-only copy beside the workbook. A workbook with errors is
+    refused (the leadership never receives wrong results from the ribbon; a draft is a command-line option)."""
     from pathlib import Path
 
+    from xl_appraisal.errors import Refused
     from xl_appraisal.export import default_export_path, export_book
 
     book.save()
     source = Path(book.fullname)
     target = default_export_path(source)
-    fingerprint = export_book(source, target)
+    try:
+        fingerprint = export_book(source, target)
+    except Refused as exc:
+        lines = exc.details[:10] + (["……"] if len(exc.details) > 10 else [])
+        _tell(book, "\n".join([f"未导出报送版：{exc.message}", *lines]), errors=True)
+        return None
     pdf = target.with_suffix(".pdf")
     try:  # Excel's own PDF export of the result sheets (not every client has it)
         from xl_appraisal.excel.live import LiveTable

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -27,6 +29,7 @@ from xl_appraisal.calendar import CHECK_BY_HAND, YearCalendar
 from xl_appraisal.engine.messages import percent, span
 from xl_appraisal.engine.model import EVENT_KINDS, LEADERSHIP, LEAVE_KINDS, PERIODS, PROVISIONAL, ROLES
 from xl_appraisal.engine.values import Uncomputed, fmt
+from xl_appraisal.measure import row_height, text_height
 from xl_appraisal.policy import (
     AMOUNTS,
     HALF_DAY_COUNTS,
@@ -46,6 +49,12 @@ INPUT_ROWS = 2000  # rows below a growing input table that carry validation
 BONUS_ROWS = 10  # pre-sized rows of each department's bonus table (the sheet is protected)
 
 FONT = "等线"
+HINT_SIZE = 11  # the hint under each title: 9 pt or more once a department sheet is scaled to the page
+PAGE_SIDE = 0.4  # inches, left and right
+PAGE_TOP = 0.75  # inches, top and bottom: the header and footer sit at PAGE_HEADER, well clear of the body
+PAGE_HEADER = 0.3
+WIDEST_UNIT = 7.4  # points a column-width unit takes in LibreOffice with fallback fonts, padding included (measured)
+NO_PRINT = "$AZ$1"  # an empty cell far right: a sheet whose print area it is prints no page
 THIN = Side(style="thin", color="B7C3D0")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="1F5C7A")
@@ -106,13 +115,25 @@ def add_title(ws: Worksheet, title: str, hint: str, width_cols: int) -> None:
     ws.cell(TITLE_ROW, 1, title).font = Font(name=FONT, size=16, bold=True, color="1F5C7A")
     ws.row_dimensions[TITLE_ROW].height = 28
     cell = ws.cell(HINT_ROW, 1, hint)
-    cell.font = Font(name=FONT, size=10, color="555555")
+    cell.font = Font(name=FONT, size=HINT_SIZE, color="555555")
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=HINT_ROW, start_column=1, end_row=HINT_ROW, end_column=max(width_cols, 1))
     ws.row_dimensions[HINT_ROW].height = 32
 
 
+def fit_hint(ws: Worksheet) -> None:
+    """The hint row (merged across the table) tall enough for its text, now that the columns have widths."""
+    hint = ws.cell(HINT_ROW, 1).value
+    merged = next((m for m in ws.merged_cells.ranges if m.min_row == HINT_ROW and m.min_col == 1), None)
+    if not hint or merged is None:
+        return
+    width = sum(ws.column_dimensions[get_column_letter(k)].width or 8.43 for k in range(1, merged.max_col + 1))
+    ws.row_dimensions[HINT_ROW].height = text_height(hint, width, size=HINT_SIZE)
+
+
 def print_setup(ws: Worksheet, landscape: bool, header_row: int = HEADER_ROW) -> None:
+    """A4, fitted to the page width, the table's header repeated on every page, the sheet's name in the
+    header and the page number in the footer, each with room to spare between it and the body."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -123,8 +144,38 @@ def print_setup(ws: Worksheet, landscape: bool, header_row: int = HEADER_ROW) ->
     ws.oddFooter.center.size = 9
     ws.oddHeader.right.text = "&A"
     ws.oddHeader.right.size = 9
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.left = ws.page_margins.right = PAGE_SIDE
+    ws.page_margins.top = ws.page_margins.bottom = PAGE_TOP
+    ws.page_margins.header = ws.page_margins.footer = PAGE_HEADER
+    ws.print_options.horizontalCentered = True
+    fit_hint(ws)
+
+
+def fixed_scale(ws: Worksheet, width_units: float) -> None:
+    """Print at a fixed scale that fits `width_units` of columns across the page in the widest rendering we
+    know (LibreOffice without the Office fonts: WIDEST_UNIT points a unit). Used where a sheet has two print
+    ranges side by side (items, then bonus): fit-to-width would shrink the page to both ranges at once."""
+    paper = 11.69 if ws.page_setup.orientation == "landscape" else 8.27
+    printable = (paper - 2 * PAGE_SIDE) * 72
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = min(100, int(printable * 100 / (width_units * WIDEST_UNIT)))
+
+
+def leave_out_of_print(ws: Worksheet) -> None:
+    """A reference sheet (日历, 参数, …) is left out when the whole workbook is printed: its print area is
+    one empty cell, which LibreOffice and Excel skip. Printing it on purpose: clear the print area."""
+    ws.print_area = NO_PRINT
+
+
+def wrap_heights(ws: Worksheet, first: int, last: int, widths: dict[int, float], size: float = 11,
+                 minimum: float = 0.0) -> None:
+    """Size rows `first`..`last` by their wrapped cells (column -> width), with the one measure; a row that
+    another table beside this one has made taller stays so."""
+    for r in range(first, last + 1):
+        cells = [(ws.cell(r, col).value, width, size) for col, width in widths.items()]
+        before = ws.row_dimensions[r].height or 0
+        ws.row_dimensions[r].height = max(before, row_height([(t, w, s) for t, w, s in cells if t not in (None, "")],
+                                                             minimum))
 
 
 def add_table(ws: Worksheet, table: c.Table, columns: list[Column], rows: list[list], top: int = HEADER_ROW,
@@ -138,7 +189,9 @@ def add_table(ws: Worksheet, table: c.Table, columns: list[Column], rows: list[l
         cell.alignment = CENTER
         cell.border = BORDER
         letter = get_column_letter(left + j)
-        if (ws.column_dimensions[letter].width or 0) < col.width:
+        # a column no table has sized yet takes this one's width (openpyxl reports 13 for an unset column,
+        # which would keep every narrower column at 13); a column two tables share takes the wider
+        if letter not in ws.column_dimensions or (ws.column_dimensions[letter].width or 0) < col.width:
             ws.column_dimensions[letter].width = col.width
     n = max(len(rows), min_rows)
     for i in range(n):
@@ -198,8 +251,11 @@ def protect(ws: Worksheet, resizable: bool = False) -> None:
 
 
 def _input_sheet_common(ws: Worksheet, ncols: int) -> None:
+    """Input and reference sheets (考勤, 请假, 人员, 日历): set up for printing on purpose, left out of the
+    workbook's default print (which gives 说明, the results and the department sheets)."""
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     print_setup(ws, landscape=ncols > 5)
+    leave_out_of_print(ws)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,7 +286,7 @@ def build_guide(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
         cell = ws.cell(5 + i, 2, text)
         cell.font = Font(name=FONT, size=11)
         cell.alignment = WRAP
-        ws.row_dimensions[5 + i].height = 22
+        ws.row_dimensions[5 + i].height = text_height(text, 100, minimum=22)
     ws["A11"] = "颜色"
     ws["A11"].font = Font(name=FONT, size=13, bold=True)
     legend = [(INPUT_FILL, "黄色：由人填写"), (COMPUTED_FILL, "蓝色：由程序计算，已保护，请勿手改"),
@@ -254,7 +310,7 @@ def build_guide(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
         cell = ws.cell(17 + i, 2, text)
         cell.font = Font(name=FONT, size=11)
         cell.alignment = WRAP
-        ws.row_dimensions[17 + i].height = 32
+        ws.row_dimensions[17 + i].height = text_height(text, 100)
     if not cal.official:
         cell = ws.cell(22, 2, "⚠ " + CHECK_BY_HAND.format(year=cal.year))
         cell.font = Font(name=FONT, size=11, bold=True, color="C00000")
@@ -264,10 +320,12 @@ def build_guide(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
 
 
 # Column specs of the computed and department tables; the export (报送版) lays its tables out the same way.
-SUMMARY_COLUMNS = [Column("部门", 16, "computed"), Column("基础得分", 11, "computed", SCORE),
-                   Column("加分合计", 11, "computed", SCORE), Column("计入加分", 11, "computed", SCORE),
-                   Column("总分", 11, "computed", SCORE), Column("档次", 8, "computed", "0"),
-                   Column("排名", 8, "computed", "0"), Column("阶段", 10, "computed")]
+SUMMARY_COLUMNS = [Column("部门", 16, "computed"), Column("基础得分", 10, "computed", SCORE),
+                   Column("加分合计", 10, "computed", SCORE), Column("计入加分", 10, "computed", SCORE),
+                   Column("总分", 10, "computed", SCORE), Column("档次", 7, "computed", "0", CENTER),
+                   Column("排名", 7, "computed", "0", CENTER), Column("阶段", 9, "computed", align=CENTER),
+                   Column(c.SUMMARY_LINE, 10, "computed", SCORE)]
+AVERAGE_HEADERS = ("对象", "职务", "全部部门平均分", "分管部门平均分", "说明")
 PAYOUT_COLUMNS = [Column("姓名", 10, "computed"), Column("部门", 12, "computed"), Column("职务", 11, "computed"),
                   Column("挂钩得分", 9, "computed", SCORE), Column("旷工天数", 9, "computed", "0.0"),
                   Column("考勤津贴", 11, "computed", MONEY), Column("目标管理奖金", 12, "computed", MONEY),
@@ -279,8 +337,51 @@ BONUS_COLUMNS = [Column("加分项目", 24, "input"), Column("数量", 6, "input
                  Column("酌定分值", 9, "input", "0.##", CENTER), Column("说明", 30, "input"),
                  Column("计分", 7, "computed", "0.##", CENTER)]
 # The bonus table sits to the right of the items (column J), so that each table keeps its own column
-# widths and can grow downwards (第七条).
+# widths and can grow downwards (第七条); it prints on a page of its own after the items (two print ranges).
 BONUS_LEFT = len(c.STAGE_HEADERS) + 6
+ITEM_TEXT_WIDTH = 38  # 考核内容: with the other item columns 87 units, portrait A4 at >= 9 pt
+AVERAGE_SLOTS, CHART_ROWS, summary_layout = c.AVERAGE_SLOTS, c.CHART_ROWS, c.summary_layout
+
+
+def summary_chart(departments: int) -> BarChart:
+    """Department totals as columns, the full-bonus line across them: a native chart that reads tblSummary's
+    cells, so it follows every recalc (Excel, WPS and LibreOffice draw it from the cells)."""
+    first, last = FIRST_ROW, FIRST_ROW + departments - 1
+    total_col = 1 + c.SUMMARY.all_headers.index("总分")
+    line_col = 1 + c.SUMMARY.all_headers.index(c.SUMMARY_LINE)
+    bars = BarChart()
+    bars.type = "col"
+    bars.title = "各部门总分"
+    bars.style = 10
+    bars.y_axis.title = "分"
+    bars.y_axis.numFmt = "0"
+    bars.y_axis.majorGridlines = None
+    bars.legend.position = "b"
+    bars.add_data(_column_ref(total_col, HEADER_ROW, last), titles_from_data=True)
+    bars.set_categories(_column_ref(1, first, last))
+    bars.series[0].graphicalProperties.solidFill = "1F5C7A"
+    bars.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                    showPercent=False)
+    line = LineChart()
+    line.add_data(_column_ref(line_col, HEADER_ROW, last), titles_from_data=True)
+    line.series[0].graphicalProperties.line.solidFill = "C00000"
+    line.series[0].graphicalProperties.line.dashStyle = "dash"
+    line.series[0].graphicalProperties.line.width = 22000
+    line.series[0].marker.symbol = "none"
+    line.series[0].smooth = False
+    bars.y_axis.crosses = "autoZero"
+    bars += line
+    bars.y_axis.scaling.min = 0
+    bars.x_axis.delete = False
+    bars.y_axis.delete = False
+    bars.height = CHART_ROWS * 0.53
+    bars.width = 17.5
+    return bars
+
+
+def _column_ref(col: int, first: int, last: int) -> Reference:
+    letter = get_column_letter(col)
+    return Reference(range_string=f"'汇总'!${letter}${first}:${letter}${last}")
 
 
 def discretionary(policy: Policy) -> str:
@@ -295,10 +396,10 @@ def bonus_caption(policy: Policy) -> str:
 
 def item_columns(open_stages: tuple[str, ...] = c.STAGE_HEADERS) -> list[Column]:
     """编号/考核内容/分值 from the rules, the four stages (those in `open_stages` for people to fill), 说明."""
-    return ([Column("编号", 7, "fixed", align=CENTER), Column("考核内容", 52, "fixed"),
-             Column("分值", 7, "fixed", "0.##", CENTER)]
-            + [Column(s, 8, "input" if s in open_stages else "fixed", "0.##", CENTER) for s in c.STAGE_HEADERS]
-            + [Column("说明", 24, "input")])
+    return ([Column("编号", 5, "fixed", align=CENTER), Column("考核内容", ITEM_TEXT_WIDTH, "fixed"),
+             Column("分值", 6, "fixed", "0.##", CENTER)]
+            + [Column(s, 6, "input" if s in open_stages else "fixed", "0.##", CENTER) for s in c.STAGE_HEADERS]
+            + [Column("说明", 14, "input")])
 
 
 def build_summary(wb: Workbook, policy: Policy) -> None:
@@ -306,10 +407,47 @@ def build_summary(wb: Workbook, policy: Policy) -> None:
     cols = SUMMARY_COLUMNS
     add_title(ws, "各部门年终目标考核汇总", f"程序计算，请勿手改。总分 = 各项得分合计 + 加分（封顶{fmt(policy.bonus_cap)}分）；"
            f"档次为低于{fmt(policy.bonus_threshold)}分的扣发档数{policy.cite('tier_amount')}；排名并列者名次相同。", len(cols))
-    add_table(ws, c.SUMMARY, cols, [], min_rows=len(policy.departments))
+    n = len(policy.departments)
+    add_table(ws, c.SUMMARY, cols, [], min_rows=n)
+    for r in range(FIRST_ROW, FIRST_ROW + n):
+        ws.row_dimensions[r].height = 20
+    summary_extras(ws, n, [], averages_title(policy))
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws)
     print_setup(ws, landscape=False)
+
+
+def averages_title(policy: Policy) -> str:
+    return f"奖金挂钩的平均分{policy.cite('leader_all_share')}"
+
+
+def summary_extras(ws: Worksheet, departments: int, averages: list[list], title: str,
+                   slots: int = AVERAGE_SLOTS) -> int:
+    """Below tblSummary: the chart of department totals, then the averages the bonuses are linked to
+    (第五条第3款), a block recalc fills (`averages` rows as AVERAGE_HEADERS). Returns its last row."""
+    chart_row, top = summary_layout(departments)
+    ws.add_chart(summary_chart(departments), f"A{chart_row}")
+    ws.cell(top, 1, title).font = Font(name=FONT, size=12, bold=True)
+    last_col = len(SUMMARY_COLUMNS)
+    for j, header in enumerate(AVERAGE_HEADERS):
+        cell = ws.cell(top + 1, 1 + j, header)
+        cell.font, cell.fill, cell.alignment, cell.border = Font(name=FONT, bold=True, color="FFFFFF"), HEADER_FILL, CENTER, BORDER
+    text = len(AVERAGE_HEADERS)  # 说明 spans the rest of the table's width
+    ws.merge_cells(start_row=top + 1, start_column=text, end_row=top + 1, end_column=last_col)
+    ws.row_dimensions[top + 1].height = text_height(AVERAGE_HEADERS[2], SUMMARY_COLUMNS[2].width)
+    width = sum(col.width for col in SUMMARY_COLUMNS[text - 1:])
+    for i in range(max(slots, len(averages))):
+        r = top + 2 + i
+        values = averages[i] if i < len(averages) else [None] * text
+        for j in range(last_col):
+            cell = put(ws, r, 1 + j, values[j] if j < text else None)
+            cell.font, cell.fill, cell.border = Font(name=FONT), COMPUTED_FILL, BORDER
+            cell.alignment = WRAP if j + 1 >= text else CENTER
+            if j in (2, 3):
+                cell.number_format = SCORE
+        ws.merge_cells(start_row=r, start_column=text, end_row=r, end_column=last_col)
+        ws.row_dimensions[r].height = text_height(values[text - 1] or "", width, minimum=20)
+    return top + 1 + max(slots, len(averages))
 
 
 def build_department(wb: Workbook, policy: Policy, dept, data: BookData) -> None:
@@ -331,7 +469,7 @@ def department_sheet(ws: Worksheet, policy: Policy, dept, item_rows: list[list],
     letters = [get_column_letter(4 + c.STAGE_HEADERS.index(s)) for s in open_stages]
     for k, item in enumerate(dept.items):
         r = FIRST_ROW + k
-        ws.row_dimensions[r].height = 30 if len(item.text) > 26 else 18
+        ws.row_dimensions[r].height = text_height(item.text, ITEM_TEXT_WIDTH, minimum=20)
         add_validation(ws, f"{letters[0]}{r}:{letters[-1]}{r}" if len(letters) > 1 else f"{letters[0]}{r}",
                        kind="decimal", operator="between", formula1="0", formula2=str(item.max_points),
                        title="得分超出范围", error=f"第{item.number}项得分应在0到{fmt(item.max_points)}之间{policy.cite('items')}")
@@ -357,7 +495,11 @@ def department_sheet(ws: Worksheet, policy: Policy, dept, item_rows: list[list],
     _text(ws, f"{note}{first}:{note}{last}", 200, "说明")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws, resizable=True)  # people may widen columns on a protected sheet
-    print_setup(ws, landscape=True)
+    print_setup(ws, landscape=False)
+    fixed_scale(ws, sum(col.width for col in cols))
+    right = get_column_letter(left + len(BONUS_COLUMNS) - 1)
+    # the items on the first page(s), the bonus table on a page of its own after them
+    ws.print_area = [f"A1:{get_column_letter(len(cols))}{last_item}", f"{a}{HEADER_ROW - 1}:{right}{last}"]
 
 
 def build_attendance(wb: Workbook, policy: Policy, cal: YearCalendar, data: BookData) -> None:
@@ -435,9 +577,21 @@ def build_payouts(wb: Workbook, policy: Policy) -> None:
     rows = f"A{FIRST_ROW}:J{FIRST_ROW + INPUT_ROWS}"
     _highlight(ws, rows, f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>={policy.forfeit_days})", ERROR_FILL)  # R13
     _highlight(ws, f"E{FIRST_ROW}:E{FIRST_ROW + INPUT_ROWS}", f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>0)", WARN_FILL)
+    totals_row_style(ws, HINT_ROW + 1)
     ws.freeze_panes = ws.cell(FIRST_ROW, 2)
     protect(ws, resizable=True)
     print_setup(ws, landscape=True)
+
+
+def totals_row_style(ws: Worksheet, row: int) -> None:
+    """发放's status row is its totals row: the sums sit above their columns (recalc fills them)."""
+    ws.cell(row, 1).font = Font(name=FONT, bold=True)
+    for j, col in enumerate(PAYOUT_COLUMNS):
+        if col.header in ("旷工天数", "考勤津贴", "目标管理奖金", "合计"):
+            cell = ws.cell(row, 1 + j)
+            cell.font, cell.fill, cell.border, cell.number_format = Font(name=FONT, bold=True), COMPUTED_FILL, BORDER, col.fmt
+            cell.alignment = Alignment(horizontal="right", vertical="center")
+    ws.row_dimensions[row].height = 20
 
 
 def build_issues(wb: Workbook) -> None:
@@ -469,6 +623,7 @@ def build_changes(wb: Workbook) -> None:
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws, resizable=True)
     print_setup(ws, landscape=True)
+    leave_out_of_print(ws)  # a log: printed on purpose, not with the workbook
 
 
 def build_snapshot(wb: Workbook) -> None:
@@ -519,6 +674,8 @@ def build_params(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
     wb.defined_names[BONUS_KIND_LIST] = DefinedName(BONUS_KIND_LIST, attr_text=f"'参数'!$F${FIRST_ROW}:$F${last}")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     print_setup(ws, landscape=True)
+    wrap_heights(ws, FIRST_ROW, FIRST_ROW + max(len(rows), len(krows)) - 1, {1: 22, 2: 14, 3: 44, 6: 26, 8: 46})
+    leave_out_of_print(ws)
 
 
 def build_calendar(wb: Workbook, cal: YearCalendar) -> None:
@@ -528,7 +685,7 @@ def build_calendar(wb: Workbook, cal: YearCalendar) -> None:
             if cal.official else "⚠ " + CHECK_BY_HAND.format(year=cal.year))
     add_title(ws, f"{cal.year}年工作日历", hint, len(cols))
     if not cal.official:
-        ws.cell(HINT_ROW, 1).font = Font(name=FONT, size=10, bold=True, color="C00000")
+        ws.cell(HINT_ROW, 1).font = Font(name=FONT, size=HINT_SIZE, bold=True, color="C00000")
     rows = [[d.date, "是" if d.workday else "否", d.note] for d in cal.days]
     add_table(ws, c.CALENDAR, cols, rows)
     add_validation(ws, f"A{FIRST_ROW}:A{FIRST_ROW + len(rows)}", kind="date", operator="between",
@@ -571,6 +728,7 @@ def build_trial(wb: Workbook, policy: Policy) -> None:
             cell.fill, cell.border, cell.font = COMPUTED_FILL, BORDER, Font(name=FONT, bold=True)
     print_setup(ws, landscape=False, header_row=1)
     ws.print_title_rows = None
+    leave_out_of_print(ws)
 
 
 # What the ribbon's VBA (macros/Ribbon.bas, ASCII only) shows before Python has started, in cells of

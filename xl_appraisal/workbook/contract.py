@@ -29,9 +29,11 @@ LEAVE = Table("请假", "tblLeave", ("姓名", "开始日期", "开始时段", "
 CALENDAR = Table("日历", "tblCalendar", ("日期", "工作日", "说明"))
 POLICY = Table("参数", "tblPolicy", ("参数", "值", "说明"), extra=("键",))
 BONUS_KINDS = Table("参数", "tblBonusKinds", ("加分项目", "单项分值", "依据"))
+SUMMARY_LINE = "全额奖金线"  # the total from which the bonus is paid in full: the chart's line
 SUMMARY = Table(
     "汇总", "tblSummary", ("部门", "基础得分", "加分合计", "计入加分", "总分", "档次", "排名", "阶段"),
-    computed=("部门", "基础得分", "加分合计", "计入加分", "总分", "档次", "排名", "阶段"),
+    computed=("部门", "基础得分", "加分合计", "计入加分", "总分", "档次", "排名", "阶段", SUMMARY_LINE),
+    extra=(SUMMARY_LINE,),
 )
 PAYOUTS = Table(
     "发放", "tblPayouts",
@@ -73,3 +75,14 @@ META_KEYS = {"year": "考核年度", "policy_id": "规则编号", "policy_title"
 # Clause rows of tblPolicy (the policy's [[clauses]]): 键 = CLAUSE_PREFIX + key, 值 = the clause text.
 CLAUSE_PREFIX = "clause:"
 CLAUSE_NOTE = "条款引用（用于提示和计算依据）"
+
+# 汇总 below tblSummary (shared by the builder and recalc, which fills the averages block): the chart of
+# department totals, then the averages the bonuses are linked to.
+AVERAGE_SLOTS = 9  # pre-styled rows of the averages block (all departments + leaders)
+CHART_ROWS = 17  # rows the chart takes
+
+
+def summary_layout(departments: int, header_row: int = 4) -> tuple[int, int]:
+    """(first row of the chart, first row of the averages block) on 汇总."""
+    chart = header_row + 1 + departments + 1
+    return chart, chart + CHART_ROWS + 1
