@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import TableColumn
 from test_nothing_lost import FULL, STAFF
 from test_signins import LEAVES, zkteco_csv
@@ -164,20 +165,21 @@ def test_a_column_added_to_the_summary_follows_the_department(six, tmp_path):
     wb = openpyxl.load_workbook(book)
     ws = wb["汇总"]
     t = ws.tables["tblSummary"]
-    t.tableColumns.append(TableColumn(id=len(t.tableColumns) + 1, name="备注"))
-    t.ref = "A4:I10"
+    added = len(t.tableColumns) + 1  # the column right of the program's ones
+    t.tableColumns.append(TableColumn(id=added, name="备注"))
+    t.ref = f"A4:{get_column_letter(added)}10"
     t.autoFilter.ref = t.ref
-    ws["I4"] = "备注"
+    ws.cell(4, added, "备注")
     notes = {ws.cell(r, 1).value: f"{ws.cell(r, 1).value}已公示" for r in range(5, 11)}
     for r in range(5, 11):
-        ws.cell(r, 9, notes[ws.cell(r, 1).value])
+        ws.cell(r, added, notes[ws.cell(r, 1).value])
     wb.save(book)
     scores = {k: dict(v) for k, v in FULL.items()}
     scores["组宣部"]["1"] = [10, 10, None, 10]  # 组宣部 drops in rank: rows reorder by rank? values follow 部门
     fill(book, book, scores=scores)
     assert main(["recalc", str(book)]) == 0
     ws = openpyxl.load_workbook(book)["汇总"]
-    assert {ws.cell(r, 1).value: ws.cell(r, 9).value for r in range(5, 11)} == notes
+    assert {ws.cell(r, 1).value: ws.cell(r, added).value for r in range(5, 11)} == notes
 
 
 # The status line ------------------------------------------------------------------------------------
@@ -191,8 +193,9 @@ def test_R_status_line_follows_its_table_when_the_hint_row_is_deleted(six, tmp_p
         if rng.min_row == 2:
             ws.unmerge_cells(str(rng))
     ws.delete_rows(2)
-    ws.tables["tblSummary"].ref = "A3:H9"
-    ws.tables["tblSummary"].autoFilter.ref = "A3:H9"
+    moved = openpyxl.worksheet.cell_range.CellRange(ws.tables["tblSummary"].ref)
+    moved.shift(row_shift=-1)  # the table moves up a row, as Excel moves it
+    ws.tables["tblSummary"].ref = ws.tables["tblSummary"].autoFilter.ref = moved.coord
     wb.save(book)
     for _ in range(2):
         assert main(["recalc", str(book)]) == 0

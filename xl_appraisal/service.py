@@ -16,7 +16,7 @@ from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, Issue
 from xl_appraisal.engine.messages import linked_text, status_label, status_text
 from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
-from xl_appraisal.engine.values import money
+from xl_appraisal.engine.values import fmt, money
 from xl_appraisal.errors import Refused
 from xl_appraisal.measure import text_height
 from xl_appraisal.plan import CellWrite, ColumnWrite, FormulaValue, Plan, TableWrite
@@ -207,32 +207,35 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
         columns.append(ColumnWrite(name, "计分", values))
     state = status_text(r.final)
     cells = [
-        status_line(outcome.book, c.SUMMARY, f"状态：{state}。{check_line}"),
-        *_payout_total_cells(outcome),
+        status_line(outcome.book, c.SUMMARY, f"状态：{state}。{check_line}{_averages_text(outcome)}"),
+        status_line(outcome.book, c.PAYOUTS, f"状态：{state}。{_payout_totals_text(r)}"),
         status_line(outcome.book, c.ISSUES, check_line),
     ]
-    return tables, columns, cells + _average_cells(outcome)
+    return tables, columns, cells
 
 
-def _payout_total_cells(outcome: Outcome) -> list[CellWrite]:
-    """The totals in 发放's status row, each above its column of tblPayouts (which starts at column A)."""
-    row = STATUS_CELL[1:]
-    sheet = status_line(outcome.book, c.PAYOUTS, "").sheet  # found by the table: the sheet may be renamed
-    return [CellWrite(sheet, f"{chr(65 + c.PAYOUTS.headers.index(header))}{row}", value, table=c.PAYOUTS.name)
-            for header, value in payout_totals(outcome.result).items()]  # type: ignore[arg-type]
+def _payout_totals_text(r: Result) -> str:
+    """发放's totals, in its status line (the program's one cell above the table: cells around the table are
+    the user's, WORKBOOK.md)."""
+    people = r.people
+    days = sum((p.absent_days for p in people), Decimal(0))
+    allowance = sum((p.allowance for p in people), Decimal(0))
+    bonus = sum((p.bonus for p in people), Decimal(0))
+    total = sum((p.total for p in people), Decimal(0))
+    return (f"共{len(people)}人，旷工{fmt(days)}天，考勤津贴合计{money(allowance):,.2f}元，"
+            f"目标管理奖金合计{money(bonus):,.2f}元，发放合计{money(total):,.2f}元。")
 
 
-def _average_cells(outcome: Outcome) -> list[CellWrite]:
-    """汇总's averages block below the chart (a fixed block of the template's rows: the unused ones blank)."""
-    book = outcome.book
-    if isinstance(book, Unreadable) or book.policy is None:
-        return []
-    rows = average_rows(outcome)
-    top = c.summary_layout(len(book.policy.departments))[1] + 2
-    sheet = status_line(book, c.SUMMARY, "").sheet
-    return [CellWrite(sheet, f"{letter}{top + i}", row[j] if i < len(rows) else None, table=c.SUMMARY.name)
-            for i, row in enumerate(rows + [[None] * 5] * max(c.AVERAGE_SLOTS - len(rows), 0))
-            for j, letter in enumerate("ABCDE")]
+def _averages_text(outcome: Outcome) -> str:
+    """The averages the bonuses are linked to (R15/R16), in 汇总's status line: the program writes no cell on
+    汇总 outside the table and its status line."""
+    parts = []
+    for name, role, avg_all, own, _ in average_rows(outcome):
+        if not role:
+            parts.append(f"全部部门平均分{avg_all}")
+        elif own is not None:
+            parts.append(f"{name}（{role}）分管部门平均分{own}")
+    return f"。{'；'.join(parts)}" if parts else ""
 
 
 def status_line(book: Book | Unreadable, table: c.Table, text: str) -> CellWrite:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -409,9 +410,8 @@ def build_summary(wb: Workbook, policy: Policy) -> None:
            f"档次为低于{fmt(policy.bonus_threshold)}分的扣发档数{policy.cite('tier_amount')}；排名并列者名次相同。", len(cols))
     n = len(policy.departments)
     add_table(ws, c.SUMMARY, cols, [], min_rows=n)
-    for r in range(FIRST_ROW, FIRST_ROW + n):
-        ws.row_dimensions[r].height = 20
-    summary_extras(ws, n, [], averages_title(policy))
+    # the chart only: cells outside the table are the user's (the averages go into the status line)
+    ws.add_chart(summary_chart(n), f"A{summary_layout(n)[0]}")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws)
     print_setup(ws, landscape=False)
@@ -644,10 +644,10 @@ def build_params(wb: Workbook, policy: Policy, cal: YearCalendar) -> None:
             Column("键", 4, "fixed")]
     add_title(ws, "考核参数（来自考核办法，可按新办法修改）", "改“值”一栏即可；开关类参数只能填说明中列出的选项。"
            f"右侧为加分项目及分值，{discretionary(policy)}不设固定分值。", 10)
-    meta = [[c.META_KEYS["year"], cal.year, "本工作簿的考核年度", "year"],
+    meta: list[list[Any]] = [[c.META_KEYS["year"], cal.year, "本工作簿的考核年度", "year"],
             [c.META_KEYS["policy_id"], policy.id, "考核办法编号", "policy_id"],
             [c.META_KEYS["policy_title"], policy.title, "考核办法名称", "policy_title"]]
-    rows = meta + [[p.name, p.value, f"{p.unit}；{p.clause}" if p.unit else p.clause, p.key] for p in policy.params]
+    rows: list[list[Any]] = meta + [[p.name, p.value, f"{p.unit}；{p.clause}" if p.unit else p.clause, p.key] for p in policy.params]
     rows += [[k.name, k.clause, c.CLAUSE_NOTE, c.CLAUSE_PREFIX + k.key] for k in policy.clauses]
     add_table(ws, c.POLICY, cols, rows)
     ws.column_dimensions["D"].hidden = True
