@@ -331,7 +331,11 @@ def test_summary_has_the_chart_the_average_and_payouts_the_totals_row(book, tmp_
     out = tmp_path / "报送版.xlsx"
     main(["export", str(book), "-o", str(out)])
     assert any(n.startswith("xl/charts/chart") for n in _parts(out))
-    for path in (book, out):
+    wb = openpyxl.load_workbook(book)  # the workbook: in the status lines, the cells around the tables are the user's
+    assert "共7人" in wb["发放"]["A3"].value and "发放合计42,000.00元" in wb["发放"]["A3"].value
+    assert "考勤津贴合计14,000.00元" in wb["发放"]["A3"].value
+    assert not [c.value for row in wb["汇总"].iter_rows(min_row=11) for c in row if c.value is not None]
+    for path in (out,):
         wb = openpyxl.load_workbook(path)
         s = wb["汇总"]
         cells = {str(c.value): c for row in s.iter_rows(min_row=11) for c in row if c.value is not None}

@@ -207,7 +207,7 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
         columns.append(ColumnWrite(name, "计分", values))
     state = status_text(r.final)
     cells = [
-        status_line(outcome.book, c.SUMMARY, f"状态：{state}。{check_line}{_averages_text(outcome)}"),
+        status_line(outcome.book, c.SUMMARY, f"状态：{state}。{check_line}"),
         status_line(outcome.book, c.PAYOUTS, f"状态：{state}。{_payout_totals_text(r)}"),
         status_line(outcome.book, c.ISSUES, check_line),
     ]
@@ -224,18 +224,6 @@ def _payout_totals_text(r: Result) -> str:
     total = sum((p.total for p in people), Decimal(0))
     return (f"共{len(people)}人，旷工{fmt(days)}天，考勤津贴合计{money(allowance):,.2f}元，"
             f"目标管理奖金合计{money(bonus):,.2f}元，发放合计{money(total):,.2f}元。")
-
-
-def _averages_text(outcome: Outcome) -> str:
-    """The averages the bonuses are linked to (R15/R16), in 汇总's status line: the program writes no cell on
-    汇总 outside the table and its status line."""
-    parts = []
-    for name, role, avg_all, own, _ in average_rows(outcome):
-        if not role:
-            parts.append(f"全部部门平均分{avg_all}")
-        elif own is not None:
-            parts.append(f"{name}（{role}）分管部门平均分{own}")
-    return f"。{'；'.join(parts)}" if parts else ""
 
 
 def status_line(book: Book | Unreadable, table: c.Table, text: str) -> CellWrite:

@@ -410,11 +410,12 @@ def build_summary(wb: Workbook, policy: Policy) -> None:
            f"档次为低于{fmt(policy.bonus_threshold)}分的扣发档数{policy.cite('tier_amount')}；排名并列者名次相同。", len(cols))
     n = len(policy.departments)
     add_table(ws, c.SUMMARY, cols, [], min_rows=n)
-    # the chart only: cells outside the table are the user's (the averages go into the status line)
+    # the chart only: cells outside the table are the user's (the linked averages: 发放's explanations, the export)
     ws.add_chart(summary_chart(n), f"A{summary_layout(n)[0]}")
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws)
     print_setup(ws, landscape=False)
+    ws.print_area = f"A1:{get_column_letter(len(cols))}{summary_layout(n)[1] - 1}"  # the table and the chart
 
 
 def averages_title(policy: Policy) -> str:
