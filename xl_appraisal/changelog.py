@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from xl_appraisal.cellref import col_index
 from xl_appraisal.engine.issues import WARNING, Issue
 
 VERSION = 1
@@ -373,13 +374,6 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
 
 
 # Applying a plan's writes to plain tables (collect, import-signins: what the tables will hold) -------
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def with_writes(snapshot: Snapshot, cells: Iterable[tuple[str, str, object]],
                 appends: Iterable[tuple[str, list[list], int]]) -> Snapshot:
     """The tables after writing `cells` (sheet, ref, value) and appending rows (table, rows in the table's
@@ -399,11 +393,11 @@ def with_writes(snapshot: Snapshot, cells: Iterable[tuple[str, str, object]],
         grown = out.get(name)
         if grown is None or not grown.letters:
             continue
-        left = min(_col(x) for x in grown.letters)
+        left = min(col_index(x) for x in grown.letters)
         for i, values in enumerate(rows):
             row = start + i
             for k, letter in enumerate(grown.letters):
-                j = _col(letter) - left
+                j = col_index(letter) - left
                 _set(grown, row, k, canonical(values[j] if j < len(values) else None))
             grown.last = max(grown.last, row)
     return out

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+from xl_appraisal.cellref import col_index, col_letters
 from xl_appraisal.engine.payouts import allowance, bonus, forfeits, leader_bonus
 from xl_appraisal.engine.scoring import capped_bonus, check_score, tiers_for
 from xl_appraisal.engine.values import is_blank, money, parse_number
@@ -96,21 +97,6 @@ _CALL = re.compile(r"^=?\s*(?:_xludf\.)?(XA_[A-Z_]+)\((.*)\)\s*$", re.I)
 _RANGE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
 
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def _index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def evaluate(policy: Policy, formula: str, cells: dict[str, Value]) -> tuple[bool, Value]:
     """(True, value) for a formula `XA_NAME(arg, …)` whose arguments are numbers, cells or ranges of the same
     sheet; (False, None) for anything else (left for the spreadsheet program to compute)."""
@@ -121,8 +107,8 @@ def evaluate(policy: Policy, formula: str, cells: dict[str, Value]) -> tuple[boo
     for raw in (a.strip() for a in m[2].split(",")) if m[2].strip() else ():
         ref = _RANGE.match(raw.upper())
         if ref and ref[3]:
-            c1, r1, c2, r2 = _index(ref[1]), int(ref[2]), _index(ref[3]), int(ref[4])
-            args.append([[cells.get(f"{_letters(c)}{r}") for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)])
+            c1, r1, c2, r2 = col_index(ref[1]), int(ref[2]), col_index(ref[3]), int(ref[4])
+            args.append([[cells.get(f"{col_letters(c)}{r}") for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)])
         elif ref:
             args.append(cells.get(f"{ref[1]}{ref[2]}"))
         else:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from xl_appraisal.cellref import col_index, col_letters  # noqa: F401 - the package format's refs
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -23,21 +25,6 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 def q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def col_letters(index: int) -> str:
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def ref_column(ref: str) -> int:
