@@ -50,13 +50,15 @@ class Package:
     infos: dict[str, zipfile.ZipInfo]
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> part
     tables: dict[str, tuple[str, str]] = field(default_factory=dict)  # table name -> (sheet part, table part)
+    source: bytes | None = None  # the package the parts were read from (unchanged parts are copied from it)
+    read: dict[str, bytes] = field(default_factory=dict)  # the parts as read (by identity: unchanged or not)
 
     @classmethod
     def load(cls, data: bytes) -> Package:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = {i.filename: i for i in z.infolist()}
-            parts = {name: z.read(name) for name in infos}
-        pkg = cls(parts, infos)
+            parts = {name: z.read(name) for name in infos}  # checks every part's CRC
+        pkg = cls(parts, infos, source=data, read=dict(parts))
         pkg._index()
         return pkg
 
@@ -86,8 +88,45 @@ class Package:
                 new = zipfile.ZipInfo(name, date_time=info.date_time)
                 new.compress_type = info.compress_type
                 new.external_attr = info.external_attr
-                z.writestr(new, data)
+                raw = self._compressed(name, data)
+                if raw is None:
+                    z.writestr(new, data)
+                else:
+                    _write_compressed(z, new, info, raw)
         return buf.getvalue()
+
+    def _compressed(self, name: str, data: bytes) -> bytes | None:
+        """An unchanged part's compressed bytes in the source package (not compressed again: recompressing
+        a year's attendance sheet was most of the writer's time); None when it changed or cannot be copied."""
+        info = self.infos[name]
+        if (self.source is None or self.read.get(name) is not data or info.flag_bits & 0x1  # encrypted
+                or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+                or max(info.file_size, info.compress_size, info.header_offset) >= zipfile.ZIP64_LIMIT // 2):
+            return None
+        head = self.source[info.header_offset:info.header_offset + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            return None
+        start = info.header_offset + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+        raw = self.source[start:start + info.compress_size]
+        return raw if len(raw) == info.compress_size else None
+
+
+def _write_compressed(z: zipfile.ZipFile, new: zipfile.ZipInfo, info: zipfile.ZipInfo, raw: bytes) -> None:
+    """Add an entry whose data is already compressed (as `writestr` does, minus the compression): a local
+    header with the part's CRC and sizes, then the bytes; the central directory is written on close."""
+    new.flag_bits = 0
+    new.CRC, new.file_size, new.compress_size = info.CRC, info.file_size, len(raw)
+    if not new.external_attr:
+        new.external_attr = 0o600 << 16  # as writestr
+    z.fp.seek(z.start_dir)  # type: ignore[union-attr]
+    new.header_offset = z.fp.tell()  # type: ignore[union-attr]
+    z._writecheck(new)  # type: ignore[attr-defined]
+    z._didModify = True  # type: ignore[attr-defined]
+    z.fp.write(new.FileHeader(False))  # type: ignore[union-attr]
+    z.fp.write(raw)  # type: ignore[union-attr]
+    z.filelist.append(new)
+    z.NameToInfo[new.filename] = new
+    z.start_dir = z.fp.tell()  # type: ignore[union-attr]
 
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'  # as Excel writes it
