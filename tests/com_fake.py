@@ -208,6 +208,8 @@ class Book:
         self.name = Path(path).name
         self.sheets = Sheets([])
         self.saved = 0
+        self.properties: dict[str, str] = {}  # custom document properties (Workbook.CustomDocumentProperties)
+        self.api = BookApi(self)
 
     def save(self, path=None):
         self.saved += 1
@@ -216,6 +218,8 @@ class Book:
     def from_file(cls, path: Path) -> Book:
         book = cls(path)
         values = openpyxl.load_workbook(path, data_only=True)
+        book.properties = {p.name: str(p.value) for p in values.custom_doc_props.props}
+        formulas = openpyxl.load_workbook(path)
         for ws in values.worksheets:
             sheet = Sheet(book, ws.title)
             for row in ws.iter_rows():
@@ -224,13 +228,16 @@ class Book:
                         continue
                     if cell.value is not None:
                         sheet.cells[(cell.row, cell.column)] = to_com(cell.value)
+                    f = formulas[ws.title].cell(cell.row, cell.column).value
+                    if isinstance(f, str) and f.startswith("="):
+                        sheet.formulas[(cell.row, cell.column)] = f
                     if cell.has_style:
                         sheet.fmts[(cell.row, cell.column)] = Fmt.of(cell)
             for r, dim in ws.row_dimensions.items():
                 if dim.height is not None:
                     sheet.heights[r] = dim.height
             for t in ws.tables.values():
-                sheet.tables.append(Table(sheet, t.displayName, t.ref))
+                sheet.tables.append(Table(sheet, t.displayName, t.ref, show_totals=bool(t.totalsRowCount)))
             p = ws.protection
             if p.sheet:
                 sheet.protection = {"DrawingObjects": bool(p.objects), "Contents": True, "Scenarios": bool(p.scenarios),
@@ -242,6 +249,41 @@ class Book:
                                     "AllowUsingPivotTables": not p.pivotTables}
             book.sheets.items.append(sheet)
         return book
+
+
+class _Property:
+    def __init__(self, book: Book, name: str):
+        self._book, self._name = book, name
+
+    @property
+    def Value(self):  # noqa: N802
+        return self._book.properties[self._name]
+
+    @Value.setter
+    def Value(self, value):  # noqa: N802
+        self._book.properties[self._name] = str(value)
+
+
+class _CustomProperties:
+    """Workbook.CustomDocumentProperties: called with a name (fails when absent, as COM does), Add."""
+
+    def __init__(self, book: Book):
+        self._book = book
+
+    def __call__(self, name: str) -> _Property:
+        self._book.app.call()
+        if name not in self._book.properties:
+            raise ComError(f"Invalid procedure call or argument: {name}")
+        return _Property(self._book, name)
+
+    def Add(self, Name, LinkToContent, Type, Value):  # noqa: N802, N803
+        self._book.app.call()
+        self._book.properties[Name] = str(Value)
+
+
+class BookApi:
+    def __init__(self, book: Book):
+        self.CustomDocumentProperties = _CustomProperties(book)
 
 
 class Sheets:
@@ -289,6 +331,61 @@ class Sheet:
 
     def fmt(self, r: int, c: int) -> Fmt:
         return self.fmts.get((r, c), Fmt())
+
+    def shift(self, at: int, count: int, cols: tuple[int, int] | None = None, origin: int = 0) -> None:
+        """Excel's Insert (count > 0: `count` rows at `at` move everything from `at` down) and Delete (count < 0:
+        rows at..at-count-1 go, what is below moves up), of whole rows (`cols` None) or of the cells in
+        columns cols[0]..cols[1]. Tables below move, tables the rows go through grow or shrink; moving part of
+        a table (cells narrower than a table in their way) fails, as in Excel. Inserted cells take the formats
+        above them (origin 0, xlFormatFromLeftOrAbove) or below (origin 1)."""
+        self.book.app.call()
+        if self.protection is not None:
+            raise ComError(f"insert/delete on protected sheet {self.name}")
+        gone = range(at, at - count) if count < 0 else range(0)
+        moves = []
+        for t in self.tables:
+            c1, r1, c2, r2 = range_boundaries(t.ref)
+            if r2 < at or (cols is not None and (c2 < cols[0] or c1 > cols[1])):
+                continue
+            if cols is not None and not (cols[0] <= c1 and c2 <= cols[1]):
+                raise ComError(f"This operation is attempting to shift cells in table {t.name}")
+            if r1 in gone:
+                raise ComError(f"cannot delete the header row of {t.name}")
+            if count > 0:
+                r1, r2 = (r1 + count, r2 + count) if r1 >= at else (r1, r2 + count)
+            elif r1 >= at:  # wholly below the deleted rows: moves up
+                r1, r2 = r1 + count, r2 + count
+            else:  # the deleted rows go through it: it shrinks
+                r2 -= len([r for r in gone if r1 < r <= r2])
+            moves.append((t, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"))
+        for t, ref in moves:
+            t.ref = ref
+        inside = (lambda c: True) if cols is None else (lambda c: cols[0] <= c <= cols[1])
+        for store in (self.cells, self.formulas, self.fmts):
+            moved = {}
+            for (r, c), v in store.items():
+                if not inside(c) or r < at:
+                    moved[(r, c)] = v
+                elif r in gone:
+                    continue
+                else:
+                    moved[(r + count, c)] = v
+            store.clear()
+            store.update(moved)
+        if count > 0:  # the new cells' formats
+            source = at - 1 if origin == 0 else at + count
+            for c in {c for (_, c) in list(self.fmts)}:
+                if inside(c) and (source, c) in self.fmts:
+                    for r in range(at, at + count):
+                        self.fmts[(r, c)] = self.fmts[(source, c)]
+        if cols is None:
+            heights = {}
+            for r, h in self.heights.items():
+                if r < at:
+                    heights[r] = h
+                elif r not in gone:
+                    heights[r + count] = h
+            self.heights = heights
 
     def check_writable(self, rng: Range, what: str) -> None:
         if self.protection is None:
@@ -425,6 +522,29 @@ class Range:
                 if formula is not None:
                     self.sheet.formulas[key] = formula
 
+    @property
+    def formula(self):
+        """Range.Formula as xlwings gives it: a cell's formula, or its constant as text; one cell a str,
+        several a tuple of row tuples."""
+        self.sheet.book.app.call()
+
+        def text(rc):
+            if rc in self.sheet.formulas:
+                return self.sheet.formulas[rc]
+            v = self.sheet.cells.get(rc)
+            if v is None:
+                return ""
+            if isinstance(v, float) and v.is_integer():
+                return str(int(v))
+            return str(v)
+
+        rows = tuple(tuple(text(rc) for rc in row) for row in self._cells())
+        return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
+
+    @formula.setter
+    def formula(self, data):
+        self.value = data  # Excel: a string starting with "=" becomes a formula, others as typed
+
     def clear_contents(self):
         self.sheet.book.app.call()
         self.sheet.check_writable(self, "value")
@@ -473,9 +593,31 @@ class EntireRow:
                 self._rng.sheet.heights.pop(r, None)
 
 
+    def Insert(self, Shift=None, CopyOrigin=0):  # noqa: N802, N803
+        self._rng.sheet.shift(self._rng.r1, self._rng.r2 - self._rng.r1 + 1, None, CopyOrigin)
+
+    def Delete(self, Shift=None):  # noqa: N802, N803
+        self._rng.sheet.shift(self._rng.r1, -(self._rng.r2 - self._rng.r1 + 1), None)
+
+
+XL_SHIFT_DOWN, XL_SHIFT_UP = -4121, -4162
+
+
 class RangeApi:
     def __init__(self, rng: Range):
         self._rng = rng
+
+    def Insert(self, Shift=None, CopyOrigin=0):  # noqa: N802, N803
+        if Shift != XL_SHIFT_DOWN:
+            raise AssertionError("only Shift=xlShiftDown is expected here")
+        r = self._rng
+        r.sheet.shift(r.r1, r.r2 - r.r1 + 1, (r.c1, r.c2), CopyOrigin)
+
+    def Delete(self, Shift=None):  # noqa: N802, N803
+        if Shift != XL_SHIFT_UP:
+            raise AssertionError("only Shift=xlShiftUp is expected here")
+        r = self._rng
+        r.sheet.shift(r.r1, -(r.r2 - r.r1 + 1), (r.c1, r.c2))
 
     @property
     def EntireRow(self):  # noqa: N802
@@ -503,6 +645,7 @@ class Table:
     name: str
     ref: str
     resizes: list[str] = field(default_factory=list)
+    show_totals: bool = False  # ListObject.ShowTotals: the table's last row is Excel's totals row
 
     def _bounds(self):
         return range_boundaries(self.ref)

@@ -78,7 +78,10 @@ def handout_name(dept: Department) -> str:
 
 # split -----------------------------------------------------------------------------------------------
 def book_id(book: Book) -> str | None:
-    """The master's id (custom document property), when it has one and was read from a file."""
+    """The master's id (custom document property), when it has one: read from the file, or from the open book
+    in Excel (the live reader reads the property through Excel's object model)."""
+    if book.properties is not None and c.BOOK_ID_PROP in book.properties:
+        return book.properties[c.BOOK_ID_PROP] or None
     return custom_properties(book.data).get(c.BOOK_ID_PROP) if book.data is not None else None
 
 

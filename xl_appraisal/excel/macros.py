@@ -201,8 +201,14 @@ def split(book):
     """分发自评表: save, then write one file per department into a folder beside the workbook."""
     from pathlib import Path
 
+    from xl_appraisal.excel.live import live_properties, set_live_property
     from xl_appraisal.handout import split as split_files
+    from xl_appraisal.workbook.contract import BOOK_ID_PROP
 
+    if live_properties(book, (BOOK_ID_PROP,)) == {}:  # a book made before books had an id: give it one, so
+        import uuid  # collect can tell this book's handouts from another book's (saved with the book below)
+
+        set_live_property(book, BOOK_ID_PROP, uuid.uuid4().hex)
     book.save()
     source = Path(book.fullname)
     folder = source.with_name(f"{source.stem}-自评表")
