@@ -407,7 +407,10 @@ def _kept(t: LiveTable, tw: TableWrite, program: list[str]) -> _Kept:
 
 def _formulas(rng) -> list[object]:
     """A one-column range's formulas (Range.Formula: the formula, or the constant as text)."""
-    got = rng.formula
+    try:
+        got = rng.formula
+    except Exception:  # noqa: BLE001 - a client that cannot read formulas (remote engine): values only
+        return [None] * rng.rows.count
     if not isinstance(got, (list, tuple)):
         return [got]
     return [row[0] if isinstance(row, (list, tuple)) else row for row in got]
