@@ -275,3 +275,45 @@ def test_split_from_the_ribbon_stamps_a_book_without_an_id(tmp_path):
         macros.split(fake)
     assert saved["id"] and len(saved["id"]) == 32  # given before the save, so the handouts carry it
 
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    existing=st.integers(0, 4),
+    below=st.integers(0, 2),  # rows another tool typed just under the table (read with it)
+    count=st.integers(1, 6),
+    typed=st.dictionaries(st.tuples(st.integers(2, 8), st.integers(1, 7)), st.text("核对人：张敏", min_size=1, max_size=4),
+                          max_size=5),
+)
+def test_appended_rows_in_excel_leave_every_cell_where_the_file_writer_does(tmp_path_factory, existing, below, count,
+                                                                            typed):
+    """import-signins and collect (AppendRows) in the open book: the same cells as the command line's file."""
+    from openpyxl.worksheet.table import Table
+
+    from xl_appraisal.plan import AppendRows
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "考勤"
+    for j, h in enumerate(("日期", "姓名", "时段", "情况", "备注"), 1):
+        ws.cell(4, j, h)
+    for i in range(existing + below):
+        ws.cell(5 + i, 2, f"旧{i}")
+    end = 4 + max(existing, 1)
+    ws.add_table(Table(displayName="tblAttendance", ref=f"A4:E{end}"))
+    last_used = 4 + existing + below
+    gap_from = max(end, last_used) + 1
+    for (dr, col), value in typed.items():
+        ws.cell(gap_from + dr - 1, col, value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    plan = Plan(appends=[AppendRows("tblAttendance", [[None, f"新{i}", "上午", "迟到", "导入"] for i in range(count)],
+                                    last_used + 1)])
+    out = openpyxl.load_workbook(io.BytesIO(apply(buf.getvalue(), plan)))["考勤"]
+    path = tmp_path_factory.mktemp("a") / "att.xlsx"
+    path.write_bytes(buf.getvalue())
+    fake = com_fake.Book.from_file(path)
+    live.apply_live(fake, plan)
+    assert ref_of(fake, "考勤", "tblAttendance") == out.tables["tblAttendance"].ref
+    expected = {(c.row, c.column): c.value for row in out.iter_rows() for c in row if c.value is not None}
+    assert {rc: v for rc, v in text(fake, "考勤").items() if v is not None} == expected
