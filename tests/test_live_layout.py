@@ -317,3 +317,27 @@ def test_appended_rows_in_excel_leave_every_cell_where_the_file_writer_does(tmp_
     assert ref_of(fake, "考勤", "tblAttendance") == out.tables["tblAttendance"].ref
     expected = {(c.row, c.column): c.value for row in out.iter_rows() for c in row if c.value is not None}
     assert {rc: v for rc, v in text(fake, "考勤").items() if v is not None} == expected
+
+
+@pytest.mark.parametrize(("dept", "moves"), [("办公室", True), ("财务部", False)])
+def test_bonus_rows_collected_in_excel_move_a_note_or_refuse_when_the_items_table_is_beside_it(tmp_path, dept, moves):
+    """A note under the bonus table (J16), twelve bonus rows returned. On 办公室 the items table ends above the
+    rows to insert: the note moves down. On 财务部 the items table (A4:H16) is beside them: whole rows inserted
+    would cut it in two, so collect refuses naming J16, as the command line does, and nothing changes."""
+    master = fill(new_book(tmp_path, "master.xlsm"), tmp_path / "master.xlsm", staff=STAFF)
+    assert main(["split", str(master), "-o", str(tmp_path / "h")]) == 0
+    edit(master, dept, {"J16": "加分依据见附件"})
+    rows = [["宣传报道·其他版面", 1, None, f"第{i}篇"] for i in range(12)]
+    returned = self_score(tmp_path / "h" / f"{dept}-自评.xlsx", {}, bonus=rows)
+    fake = com_fake.Book.from_file(master)
+    before = {s.name: dict(s.cells) for s in fake.sheets}
+    table = next(t.name for t in fake.sheets[dept].tables if t.name.startswith("tblBonus"))
+    macros.collect(fake, files=[str(returned)])
+    said = "\n".join(a[0] for a in fake.app.alerts)
+    if moves:
+        end = range_boundaries(ref_of(fake, dept, table))[3]
+        assert end == 16 and com_fake.cell(fake, dept, f"J{end + 2}") == "加分依据见附件", said
+    else:
+        assert "J16" in said and "未写入" in said, said
+        assert {s.name: dict(s.cells) for s in fake.sheets} == before
+    assert main(["collect", str(master), str(returned)]) == (0 if moves else 1)  # the command line decides alike

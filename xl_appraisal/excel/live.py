@@ -338,6 +338,12 @@ def _cells_text(t: LiveTable, typed: Mapping[int, list[int]], rows) -> list[str]
     return [f"{col_letters(c)}{r}" for r in rows for c in typed.get(r, [])]
 
 
+def _spans(rng, at: int) -> bool:
+    """Whether inserting whole rows at `at` would go through this range (below its first row, not below it)."""
+    top = rng.row
+    return top < at <= top + rng.rows.count - 1
+
+
 class _Shape:
     """What one write does to the sheet's rows, decided and done before any value is written: rows are only
     ever inserted here (so a refusal after this point has lost nothing), and the insertions are remembered so
@@ -352,6 +358,16 @@ class _Shape:
         formulas, merged cells, comments and other tables with them), or refuse naming the cells."""
         if room is None:
             return
+        why = "有已填写的内容，表格需要扩展到这些行，但无法整行下移"
+        # another table beside this one, across the rows: whole rows inserted would cut it in two (the file
+        # writer refuses the same)
+        across = [f"表格{other.name}（{other.range.address.replace('$', '')}）" for other in t.sheet.tables
+                  if other.name != t.table.name and _spans(other.range, room.at)]
+        if across:
+            self.undo()
+            raise Refused(refusal(t.sheet.name, _cells_text(t, typed, room.typed), why),
+                          details=[f"无法下移的原因：{'、'.join(across)}在这些行旁边，整行插入会把它断开",
+                                   "工作簿没有任何改动。可以先把这些内容移到别处，或在表格下方留出足够的空行，再点按钮"])
         rows = native(t.sheet.range((room.at, t.left), (room.at + room.count - 1, t.left)))
         try:
             if rows is None:
@@ -359,8 +375,7 @@ class _Shape:
             rows.EntireRow.Insert(Shift=XL_SHIFT_DOWN)
         except Exception as exc:  # noqa: BLE001 - Excel refused (an array formula, a protected range, …)
             self.undo()
-            raise Refused(refusal(t.sheet.name, _cells_text(t, typed, room.typed),
-                                  "有已填写的内容，表格需要扩展到这些行，但无法整行下移"),
+            raise Refused(refusal(t.sheet.name, _cells_text(t, typed, room.typed), why),
                           details=["工作簿没有任何改动。可以先把这些内容移到别处，或在表格下方留出足够的空行，再点按钮"]) from exc
         self.inserted.append((t.sheet.name, room))
 
