@@ -1,14 +1,19 @@
 """The writer copies the parts it did not change as they are compressed in the source (no second
 compression): the package reads back with every part's content, CRC, date and attributes as the
-recompressing writer gave them, whatever compressor made the source (stored, another level)."""
+recompressing writer gave them, whatever compressor made the source (stored, another level). Backup names are read without strptime."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from xl_appraisal.workbook.save import _STAMP, STAMP_FORMAT, _stamp
 from xl_appraisal.workbook.write import Package
 
 
@@ -79,3 +84,18 @@ def test_a_recalculated_workbook_opens_in_openpyxl_with_its_vba(tmp_path):
         assert z.read("xl/vbaProject.bin") == src.read("xl/vbaProject.bin")
     wb = openpyxl.load_workbook(out, keep_vba=True)
     assert wb.vba_archive is not None and "汇总" in wb.sheetnames
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"\A[0-9]{8}-[0-9]{6}-[0-9]{6}\Z") | st.datetimes(min_value=dt.datetime(1000, 1, 1)).map(
+    lambda d: d.strftime(STAMP_FORMAT)))
+def test_backup_stamps_read_as_strptime_reads_them(text):
+    """Backup names are read without strptime (whose first use imports _strptime and locale on every save)."""
+    def read(fn):
+        try:
+            return fn(text)
+        except ValueError:
+            return ValueError
+
+    assert re.fullmatch(_STAMP, text)
+    assert read(_stamp) == read(lambda t: dt.datetime.strptime(t, STAMP_FORMAT))

@@ -10,10 +10,10 @@ Modes: normal (capped), verbose (everything), quiet (the verdict line only).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from xl_appraisal.engine.messages import half_days_text, linked_text, status_label
@@ -49,24 +49,105 @@ class Screen:
 
     def table(self, table: Table) -> None:
         if self.mode != QUIET:
-            self.console.print(table)
+            lines = laid_out(table, self.console)
+            if lines is None:
+                self.console.print(rich_table(table))
+            else:
+                self.console.print(Text("\n").join(lines), soft_wrap=True)
 
     def verdict(self, text: str, style: str | None = None) -> None:
         """The command's last line, printed in every mode, never broken (a script may read it)."""
         self.console.print(Text(text, style=style or ""), soft_wrap=True)
 
 
+class Styled(NamedTuple):
+    """A table cell's text with its style (e.g. 错误 in red)."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass
+class Table:
+    """A table to print: a title, headers (some right-aligned), rows of literal text."""
+
+    title: str
+    headers: tuple[str, ...]
+    right: frozenset[str]
+    rows: list[tuple[tuple[Styled, ...], str]] = field(default_factory=list)  # (cells, row style)
+
+
 def make_table(title: str, headers: Sequence[str], right: Iterable[str] = ()) -> Table:
-    right = set(right)
-    table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
-    for h in headers:
-        table.add_column(Text(h), justify="right" if h in right else "left")
-    return table
+    return Table(title, tuple(headers), frozenset(right))
 
 
 def add_row(table: Table, *values: object, style: str | None = None) -> None:
     """A row of literal text (a value is never read as markup)."""
-    table.add_row(*(v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in values), style=style)
+    table.rows.append((tuple(v if isinstance(v, Styled) else Styled("" if v is None else str(v)) for v in values),
+                       style or ""))
+
+
+def rich_table(table: Table):
+    """The table as rich lays it out (SIMPLE_HEAD box, no outer padding, bold header): the layout
+    `laid_out` reproduces line for line when the table fits."""
+    from rich import box
+    from rich.table import Table as RichTable
+
+    out = RichTable(title=Text(table.title), box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
+    for h in table.headers:
+        out.add_column(Text(h), justify="right" if h in table.right else "left")
+    for cells, style in table.rows:
+        out.add_row(*(Text(c.text, style=c.style) for c in cells), style=style or None)
+    return out
+
+
+def laid_out(table: Table, console: Console) -> list[Text] | None:
+    """The table's lines exactly as rich's Table would print them (same characters, same styles), for a
+    table that fits the console's width without wrapping: printing these lines costs a tenth of letting
+    rich lay the table out. None when rich must do it (too wide, text needing wrapping or tab expansion,
+    a console that cannot show the box characters, rows of another length)."""
+    from rich.cells import cell_len
+
+    options = console.options
+    if options.legacy_windows or options.ascii_only or not table.headers:
+        return None
+    n = len(table.headers)
+    header = tuple(Styled(h) for h in table.headers)
+    rows = [(header, "bold")] + [(cells, "") for cells, _ in table.rows]
+    if any(len(cells) != n for cells, _ in rows) or any(style for _, style in table.rows):
+        return None
+    texts = [table.title, *(c.text for cells, _ in rows for c in cells)]
+    if not table.title or any(not t.isprintable() or t != t.strip() for t in texts):
+        return None
+    content = [max(cell_len(cells[i].text) for cells, _ in rows) for i in range(n)]
+    pads = [(0 if i == 0 else 1, 0 if i == n - 1 else 1) for i in range(n)]
+    widths = [content[i] + pads[i][0] + pads[i][1] for i in range(n)]
+    total = sum(widths) + 2 + (n - 1)  # the box's two edges and the separators between columns
+    title_width = cell_len(table.title)
+    if min(widths) < 1 or min(content) < 1 or total > options.max_width or title_width > total:
+        return None
+    left = (total - title_width) // 2
+    lines = [Text(" " * left + table.title + " " * (total - title_width - left)), Text(" " * total)]
+    for number, (cells, style) in enumerate(rows):
+        line = Text(" ")
+        for i, cell in enumerate(cells):
+            fill = " " * (content[i] - cell_len(cell.text))
+            body = fill + cell.text if table.headers[i] in table.right else cell.text + fill
+            before, after = " " * pads[i][0], " " * pads[i][1]
+            if style:  # the header: padding and text in its style (three spans, as rich's segments)
+                line.append(before, style=style)
+                line.append(body, style=style)
+                line.append(after, style=style)
+            else:
+                line.append(before)
+                line.append(body, style=cell.style)
+                line.append(after)
+            line.append(" ")
+        lines.append(line)
+        if number == 0:
+            lines.append(Text(" " + "─" * (total - 2) + " "))
+    lines.append(Text(" " * total))
+    return lines
 
 
 def count_levels(issues: Sequence) -> tuple[int, int]:
@@ -101,7 +182,7 @@ def print_issues(screen: Screen, issues: Sequence, sheet_written: bool = True) -
     shown = shown_issues(issues, screen.verbose)
     table = make_table("校验结果", ("级别", "位置", "说明"))
     for i in shown:
-        level = Text("错误", style="red") if i.level == "error" else Text("提醒", style="yellow")
+        level = Styled("错误", "red") if i.level == "error" else Styled("提醒", "yellow")
         add_row(table, level, i.where, i.message)
     screen.table(table)
     rest = len(issues) - len(shown)

@@ -1,0 +1,98 @@
+"""Tables are printed as lines laid out by terminal.laid_out when they fit (a tenth of rich's own layout
+time); the output is byte for byte what rich's Table prints, in a terminal with colours and piped, and
+rich still lays out whatever does not fit or needs wrapping."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.text import Text
+
+from xl_appraisal.terminal import Screen, Styled, add_row, laid_out, make_console, make_table, rich_table
+
+
+class Encoded(io.StringIO):
+    encoding = "utf-8"
+
+
+def console(terminal: bool, width: int, colors: str | None = "truecolor", encoding: str = "utf-8") -> Console:
+    out = Encoded()
+    out.encoding = encoding
+    return Console(highlight=False, markup=False, emoji=False, width=width, file=out, force_terminal=terminal,
+                   color_system=colors if terminal else None, legacy_windows=False)
+
+
+def by_rich(table, con: Console) -> str:
+    con.print(rich_table(table))
+    return con.file.getvalue()  # type: ignore[attr-defined]
+
+
+def by_screen(table, con: Console) -> str:
+    Screen(console=con).table(table)
+    return con.file.getvalue()  # type: ignore[attr-defined]
+
+
+WORDS = ["张伟", "办公室", "101.00", "13天（26个半天）", "2,000.00", "0.00 全额扣除", "", "x", "[b]", "考勤!A5",
+         "日期为空白", " 前后有空格 ", "a\tb", "两\n行", "ａｂｃ", "😀", "e\u0301", "零\u200b宽", "very long text " * 3]
+STYLES = ["", "red", "yellow", "bold"]
+
+
+@st.composite
+def tables(draw):
+    n = draw(st.integers(1, 6))
+    headers = draw(st.lists(st.sampled_from(["姓名", "部门", "合计", "旷工", "说明", "级别", "A", "x y"]), min_size=n,
+                            max_size=n))
+    table = make_table(draw(st.sampled_from(["发放表（审定）", "校验结果", "T", "很长的标题" * 12])), headers,
+                       right=draw(st.sets(st.sampled_from(headers))))
+    for _ in range(draw(st.integers(0, 8))):
+        add_row(table, *(Styled(draw(st.sampled_from(WORDS)), draw(st.sampled_from(STYLES))) for _ in range(n)))
+    return table
+
+
+@settings(max_examples=400, deadline=None)
+@given(tables(), st.booleans(), st.sampled_from([20, 40, 80, 140]), st.sampled_from(["truecolor", "standard", "256"]))
+def test_a_table_prints_byte_for_byte_as_rich_prints_it(table, terminal, width, colors):
+    assert by_screen(table, console(terminal, width, colors)) == by_rich(table, console(terminal, width, colors))
+
+
+def test_the_payout_table_and_the_issue_table_take_the_fast_path_and_match():
+    pay = make_table("发放表（审定）", ("姓名", "部门", "职务", "挂钩得分", "旷工", "合计"), right=("挂钩得分", "旷工", "合计"))
+    for i in range(40):
+        add_row(pay, f"张伟{i}", "职工服务中心", "部门负责人", "101.00／101.00", f"{i}天（{2 * i}个半天）", f"{i * 100:,.2f}")
+    issues = make_table("校验结果", ("级别", "位置", "说明"))
+    add_row(issues, Styled("错误", "red"), "考勤!A5", "日期为空白")
+    add_row(issues, Styled("提醒", "yellow"), "人员!B7", "职务“”无法识别")
+    for table in (pay, issues):
+        for terminal in (False, True):
+            con = console(terminal, 140)
+            assert laid_out(table, con) is not None
+            assert by_screen(table, con) == by_rich(table, console(terminal, 140))
+
+
+def test_what_does_not_fit_or_cannot_show_the_box_is_left_to_rich():
+    table = make_table("发放表", ("姓名", "说明"))
+    add_row(table, "张伟", "很长的说明" * 20)
+    assert laid_out(table, console(False, 80)) is None  # wraps: rich wraps it
+    assert by_screen(table, console(False, 80)) == by_rich(table, console(False, 80))
+    narrow = make_table("发放表", ("姓名",))
+    add_row(narrow, "张伟")
+    gbk = console(True, 80, encoding="gbk")  # a Chinese Windows console without UTF-8: rich draws ASCII
+    assert laid_out(narrow, gbk) is None
+    assert by_screen(narrow, console(True, 80, encoding="gbk")) == by_rich(narrow, console(True, 80, encoding="gbk"))
+    assert laid_out(make_table("空", ()), console(False, 80)) is None
+
+
+def test_the_command_lines_console_prints_the_table_as_before():
+    table = make_table("各部门得分", ("部门", "总分"), right=("总分",))
+    add_row(table, "办公室", "101.00")
+    con = make_console()
+    con.file = io.StringIO()
+    Screen(console=con).table(table)
+    expected = make_console()
+    expected.file = io.StringIO()
+    expected.print(rich_table(table))
+    assert con.file.getvalue() == expected.file.getvalue()
+    assert Text  # rich's Text is what the lines are made of
