@@ -54,12 +54,16 @@ def _lines(program: Program, text: str, width: float, size: float) -> int:
     """Greedy line breaking as both programs do it: CJK anywhere, runs of Latin kept whole."""
     capacity = program.capacity(width)
     scale = size / 11
+    wide, narrow = program.wide * scale, program.narrow * scale
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1
         used = 0.0
         for token in _TOKEN.findall(paragraph):
-            w = sum((program.wide if _is_wide(ch) else program.narrow) * scale for ch in token)
+            if len(token) == 1:  # a CJK character, a space, any other single character
+                w = wide if _is_wide(token) else narrow
+            else:  # a run of ASCII letters, digits and signs: all narrow, summed one by one as always
+                w = sum([narrow] * len(token))
             if used + w <= capacity or token.isspace():
                 used += w
             elif w <= capacity:

@@ -7,6 +7,7 @@ reason into an Issue at the right sheet and cell.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -91,7 +92,15 @@ def normalize_text(raw: object) -> str:
     removed, surrounding spaces removed."""
     if raw is None or isinstance(raw, Merged):
         return ""
+    if type(raw) is str:
+        return _normalized(raw)
     return unicodedata.normalize("NFKC", str(raw).translate(INVISIBLE)).strip()
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(text: str) -> str:
+    """normalize_text of a str, remembered: a year's 考勤 repeats a few dozen names, 时段 and 情况."""
+    return unicodedata.normalize("NFKC", text.translate(INVISIBLE)).strip()
 
 
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")

@@ -53,7 +53,8 @@ class TableRows:
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
 
     def source(self, row: int) -> Source:
-        return Source(self.sheet, {h: f"{col}{row}" for h, col in self.columns.items()})
+        number = str(row)
+        return Source(self.sheet, {h: col + number for h, col in self.columns.items()})
 
 
 @dataclass
@@ -292,13 +293,17 @@ def read_book(path: str | os.PathLike) -> Book | Unreadable:
 def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadable:
     """Steps 4-5, shared by the file adapter and the live (xlwings) adapter."""
     tables: dict[str, TableRows] = {}
+    records = (c.STAFF, c.ATTENDANCE, c.LEAVE, c.CALENDAR)  # read with the rows typed just below them
+    read_once: dict[str, TableRows] = {}
     for t in (*c.INPUT_TABLES, *c.COMPUTED_TABLES):
-        tr = read_table(found, t)  # presence and headers of every contract table, before anything else
+        tr = read_table(found, t, extend=t in records)  # presence and headers of every contract table first
         if t in c.COMPUTED_TABLES:
             tables[t.name] = tr  # where they are (found by table name: people rename sheets)
+        elif t in records:
+            read_once[t.name] = tr  # kept, not read a second time below (a year's 考勤 is 4,000 rows)
     year, policy, issues, item_tables = read_policy(found)
-    for t in (c.STAFF, c.ATTENDANCE, c.LEAVE, c.CALENDAR):
-        tables[t.name] = read_table(found, t, extend=True)
+    for t in records:
+        tables[t.name] = read_once[t.name]
     for tr in list(tables.values()):
         table_end = split_ref(tr.ref)[3]
         if tr.rows and tr.rows[-1][0] > table_end:
