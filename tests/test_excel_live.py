@@ -22,7 +22,7 @@ from xl_appraisal import service
 from xl_appraisal.cli import main
 from xl_appraisal.excel import live, macros
 
-COMPUTED = (("汇总", "tblSummary"), ("发放", "tblPayouts"), ("校验", "tblIssues"))
+COMPUTED = (("汇总", "tblSummary"), ("汇总", "tblAverages"), ("发放", "tblPayouts"), ("校验", "tblIssues"))
 
 
 def _num(v):

@@ -334,7 +334,15 @@ def test_summary_has_the_chart_the_average_and_payouts_the_totals_row(book, tmp_
     wb = openpyxl.load_workbook(book)  # the workbook: in the status lines, the cells around the tables are the user's
     assert "共7人" in wb["发放"]["A3"].value and "发放合计42,000.00元" in wb["发放"]["A3"].value
     assert "考勤津贴合计14,000.00元" in wb["发放"]["A3"].value
-    assert not [c.value for row in wb["汇总"].iter_rows(min_row=11) for c in row if c.value is not None]
+    summary = wb["汇总"]  # under the chart: the averages' title and tblAverages, nothing else of the program's
+    c1, r1, c2, r2 = openpyxl.utils.cell.range_boundaries(summary.tables["tblAverages"].ref)
+    assert not [c.value for row in summary.iter_rows(min_row=11) for c in row if c.value is not None
+                and not (r1 - 1 <= c.row <= r2 and c.column <= c2)]
+    assert summary.cell(r1 - 1, 1).value.startswith("奖金挂钩的平均分")
+    averages = {row[0]: row for row in summary.iter_rows(min_row=r1 + 1, max_row=r2, max_col=c2, values_only=True)}
+    assert averages["全部部门"][2] == pytest.approx(round(sum(r[4] for r in summary.iter_rows(
+        min_row=5, max_row=10, values_only=True)) / 6, 2))
+    assert averages["胡明"][3] is not None and averages["胡明"][4]  # the overseen departments
     for path in (out,):
         wb = openpyxl.load_workbook(path)
         s = wb["汇总"]

@@ -326,7 +326,8 @@ def owned_parts(path: Path) -> set[str]:
 
     pkg = Package.load(path.read_bytes())
     owned = {pkg.sheets[s] for s in ("汇总", "发放", "校验", "变更记录", "变更快照", "试算", *POLICY.department_names)}
-    owned |= {pkg.tables[t][1] for t in ("tblSummary", "tblPayouts", "tblIssues", "tblChanges", "tblSnapshot")}
+    owned |= {pkg.tables[t][1] for t in ("tblSummary", "tblAverages", "tblPayouts", "tblIssues", "tblChanges",
+                                               "tblSnapshot")}
     return owned | {"docProps/custom.xml"}  # 变更记录: the snapshot's hash; 试算: the cached values of XA_* cells
 
 

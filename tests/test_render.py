@@ -120,3 +120,24 @@ def test_export_pages_are_marked_and_the_summary_carries_the_chart(rendered):
     words = {b.text for b in summary.lines}
     assert "各部门总分" in words and any("全额奖金线" in w for w in words)  # the chart's title and legend
     assert any(w.startswith("奖金挂钩的平均分") for w in words)
+
+
+def test_the_workbooks_summary_prints_the_averages_beside_nothing_on_one_page(rendered):
+    """汇总 in the workbook: the table, the chart and the averages the bonuses are linked to (tblAverages)
+    on one A4 page, at the size the rest of the page is printed, no line over another or over the chart."""
+    summary = [p for p in rendered["workbook"] if sheet_of(p) == "汇总"]
+    assert len(summary) == 1
+    page = summary[0]
+    assert page.height > page.width  # portrait A4
+    words = [b.text for b in page.lines]
+    assert "各部门总分" in words and any(w.startswith("奖金挂钩的平均分") for w in words)
+    title = next(b for b in page.lines if b.text.startswith("奖金挂钩的平均分"))
+    chart = next(b for b in page.lines if b.text == "各部门总分")
+    table = [b for b in body(page) if b.y0 > title.y1]
+    printed = "".join(b.text for b in table)
+    for text in ("全部部门", "吴建国", "胡明", "常务副主席", "99.33", "97.00", "109.00", "92.00"):
+        assert text in printed, text
+    assert chart.y1 < title.y0  # the chart's text ends above the averages
+    assert all(b.y1 < page.height - MARGIN for b in table)  # above the footer band: on the page
+    assert min(b.size for b in table) >= min(b.size for b in body(page) if b.y1 < chart.y0) - 0.1
+    assert min(b.size for b in table) >= 8.0  # fitted to the page width, not shrunk to fit a second page

@@ -454,8 +454,9 @@ def test_typed_text_around_the_computed_tables_survives_recalc(six, tmp_path_fac
     book = copy_of(six, tmp_path_factory.mktemp("recalc"))
     wb = openpyxl.load_workbook(book)
     ends = {}
+    first = {"发放": "tblPayouts", "校验": "tblIssues", "汇总": "tblSummary"}  # 汇总 also holds tblAverages
     for sheet in ("发放", "校验", "汇总"):
-        ref = next(iter(wb[sheet].tables.values())).ref
+        ref = wb[sheet].tables[first[sheet]].ref
         ends[sheet] = int(ref.split(":")[1][1:])
     for (sheet, dr, col), text in typed.items():
         wb[sheet].cell(ends[sheet] + dr, col, text)
@@ -465,11 +466,13 @@ def test_typed_text_around_the_computed_tables_survives_recalc(six, tmp_path_fac
     wb = openpyxl.load_workbook(book)
     for sheet in ("发放", "校验", "汇总"):
         ws = wb[sheet]
-        t = next(iter(ws.tables.values()))
-        _, hi = t.ref.split(":")
-        end, width = int(hi[1:]), openpyxl.utils.column_index_from_string(hi[0])
+        programs = {t.displayName: openpyxl.utils.cell.range_boundaries(t.ref) for t in ws.tables.values()}
+        if sheet == "汇总":  # the title over tblAverages is the program's too
+            top = programs["tblAverages"][1] - 1
+            programs["title"] = (1, top, 1, top)
         found = sorted(((c, r), ws.cell(r, c).value) for r in range(5, ws.max_row + 1) for c in range(1, 13)
-                       if ws.cell(r, c).value is not None and not (r <= end and c <= width))
+                       if ws.cell(r, c).value is not None
+                       and not any(c0 <= c <= c1 and r0 <= r <= r1 for c0, r0, c1, r1 in programs.values()))
         mine = sorted(((c, ends[sheet] + dr), text) for (s, dr, c), text in typed.items() if s == sheet)
         assert [(c, v) for (c, _), v in found] == [(c, v) for (c, _), v in mine]  # same columns, same order
         rows = [r for (_, r), _ in found]

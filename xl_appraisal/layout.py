@@ -86,6 +86,13 @@ def shift_span(first: int, last: int, room: Room) -> tuple[int, int]:
     return first, last
 
 
+def print_area_end(last: int, old_end: int, new_end: int) -> int:
+    """Where a print area's range ending at sheet row `last` ends once a table ending at `old_end` ends at
+    `new_end`: a range that ended within the table's new reach (from its old last row) grows to take the
+    rows the program added, so they print with the rest; a shrinking table leaves the print area as it was."""
+    return new_end if old_end <= last < new_end else last
+
+
 def follow_keys(old: Sequence[tuple[int, Hashable]], new_keys: Sequence[Hashable]) -> dict[int, int]:
     """Columns a person added to a computed table follow the row's key: new row index -> the old sheet
     row whose added cells it takes. Duplicate keys pair up in order; a key no longer present takes

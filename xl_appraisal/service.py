@@ -18,7 +18,7 @@ from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
 from xl_appraisal.engine.values import fmt, money
 from xl_appraisal.errors import Refused
-from xl_appraisal.measure import text_height
+from xl_appraisal.measure import row_height, text_height
 from xl_appraisal.plan import CellWrite, ColumnWrite, FormulaValue, Plan, TableWrite
 from xl_appraisal.tracking import Tracking, track
 from xl_appraisal.workbook import contract as c
@@ -30,6 +30,8 @@ STATUS_CELL = "A3"  # where a new workbook has the status lines; they follow the
 SUMMARY_KEY = ("部门",)
 PAYOUTS_KEY = ("姓名",)
 ISSUES_KEY = ("工作表", "单元格", "说明")
+AVERAGES_KEY = ("对象", "职务")
+AVERAGE_MIN_HEIGHT = 20.0  # points: a one-line row of tblAverages, as 汇总's rows
 
 
 @dataclass
@@ -96,24 +98,42 @@ def summary_rows(r: Result, threshold: Decimal | None = None) -> list[list]:
 
 
 def average_rows(outcome: Outcome) -> list[list]:
-    """汇总's averages block (对象, 职务, 全部部门平均分, 分管部门平均分, 说明): the all-department average,
-    and for each leader the averages their bonus is linked to (R15/R16), as the 发放 explanations use them."""
-    from xl_appraisal.engine.model import CHAIR, LEADER_ROLES
+    """汇总's averages (对象, 职务, 全部部门平均分, 分管部门平均分, 说明): the all-department average, and for each
+    leader the averages their bonus is linked to (R16), as the engine computed them (Result.average_all,
+    PersonResult.averages): the workbook's tblAverages and the 报送版's block."""
+    from xl_appraisal.engine.model import CHAIR
 
     r = outcome.result
-    if r is None or not r.departments:
+    if r is None or r.average_all is None:
         return []
-    totals = {d.name: d.total for d in r.departments}
-    avg_all = sum(totals.values(), Decimal(0)) / len(totals)
-    rows: list[list] = [["全部部门", "", _score(avg_all), None, f"{len(totals)}个部门总分的平均分"]]
+    rows: list[list] = [["全部部门", "", _score(r.average_all), None, f"{len(r.departments)}个部门总分的平均分"]]
     for m in r.people:
+        if not m.averages:
+            continue
         if m.role == CHAIR:
-            rows.append([m.name, m.role, _score(avg_all), None, "只挂钩全部部门平均分"])
-        elif m.role in LEADER_ROLES:
-            known = [d for d in m.overseen if d in totals]
-            own = sum((totals[d] for d in known), Decimal(0)) / len(known) if known else None
-            rows.append([m.name, m.role, _score(avg_all), _score(own),
-                         f"分管：{'、'.join(known)}" if known else "未填写有效的分管部门"])
+            rows.append([m.name, m.role, _score(m.averages[0]), None, "只挂钩全部部门平均分"])
+        else:
+            own = m.averages[1] if len(m.averages) > 1 else None
+            rows.append([m.name, m.role, _score(m.averages[0]), _score(own),
+                         f"分管：{'、'.join(m.overseen)}" if own is not None else "未填写有效的分管部门"])
+    return rows
+
+
+def average_table_rows(outcome: Outcome) -> list[list]:
+    """tblAverages' rows on the workbook's 汇总 (对象, 职务, 全部部门平均分, 分管部门平均分, 分管部门): the averages
+    of the 报送版's block (the engine's), in 汇总's narrow columns: the departments a leader oversees, wrapped."""
+    from xl_appraisal.engine.model import CHAIR
+
+    r = outcome.result
+    if r is None or r.average_all is None:
+        return []
+    rows: list[list] = [["全部部门", None, _score(r.average_all), None, None]]
+    for m in r.people:
+        if not m.averages:
+            continue
+        own = m.averages[1] if len(m.averages) > 1 else None
+        overseen = None if m.role == CHAIR else "、".join(m.overseen) if own is not None else "未填写"
+        rows.append([m.name, m.role, _score(m.averages[0]), _score(own), overseen])
     return rows
 
 
@@ -147,6 +167,12 @@ def payout_rows(r: Result) -> list[list]:
 def issue_rows(issues: list[Issue]) -> list[list]:
     """tblIssues' rows."""
     return [[LEVEL_ZH[i.level], i.sheet, i.cell, i.message] for i in issues]
+
+
+def average_heights(rows: list[list]) -> list[float]:
+    """tblAverages' row heights: its texts wrap in 汇总's columns (the one measure)."""
+    return [row_height([(v, w, 11) for v, w in zip(row, c.AVERAGE_WIDTHS, strict=True) if isinstance(v, str) and v],
+                       minimum=AVERAGE_MIN_HEIGHT) for row in rows]
 
 
 def heights(rows: list[list], width: float) -> list[float]:
@@ -200,6 +226,10 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     payouts = payout_rows(r)
     tables.append(TableWrite(c.PAYOUTS.name, payouts, heights(payouts, c.EXPLAIN_WIDTH), headers=c.PAYOUTS.headers,
                              key=PAYOUTS_KEY))
+    if c.AVERAGES.name in outcome.book.raw:  # workbooks made before tblAverages lack it
+        averages = average_table_rows(outcome)
+        tables.append(TableWrite(c.AVERAGES.name, averages, average_heights(averages), headers=c.AVERAGES.headers,
+                                 key=AVERAGES_KEY))
     columns = []
     for dept in outcome.book.policy.departments:
         name = f"tblBonus_{dept.code}"

@@ -151,6 +151,9 @@ class PersonResult:
     explanation: str
     overseen: tuple[str, ...] = ()  # the departments a leader oversees (R16), in the policy's order
     linked_scores: tuple[Decimal, ...] = ()  # the score(s) the bonus is computed from; two averages for a split leader
+    # R16, for leadership members: the averages their bonus is linked to, whether the amount is split or the
+    # scores blended: (all departments,) for the 主席, (all departments, overseen or None) for the others
+    averages: tuple[Decimal | None, ...] = ()
 
     @property
     def absent_days(self) -> Decimal:
@@ -166,6 +169,7 @@ class Result:
     people: list[PersonResult]
     bonus_points: dict[Hashable, Decimal | None]
     issues: list[Issue]
+    average_all: Decimal | None = None  # R16: the average total of all departments (汇总's 全部部门平均分)
     workdays: dict[dt.date, bool] = field(default_factory=dict)  # the calendar the attendance was judged by
     leave_cover: dict[str, dict[tuple[dt.date, int], str]] = field(default_factory=dict)  # name -> half-day -> leave
 

@@ -68,19 +68,39 @@ def leader_bonus(policy: Policy, avg_all: Decimal, avg_overseen: Decimal) -> tup
     return blended, Amount(value, msg.leader_split(policy, b_all.text, b_own.text, b_all.value, b_own.value, value))
 
 
+def average_all(totals: dict[str, Decimal]) -> Decimal | None:
+    """R16: the average total of all departments (None when there is no department)."""
+    return sum(totals.values(), ZERO) / len(totals) if totals else None
+
+
+def leader_averages(role: str, overseen: tuple[str, ...], totals: dict[str, Decimal]) -> tuple[Decimal | None, ...]:
+    """R16: the averages a leadership member's bonus is linked to: (all departments,) for the 主席,
+    (all departments, overseen departments) for 常务副主席 and 副主席 (None for the second when no overseen
+    department is known); () for everyone else."""
+    if role not in LEADER_ROLES:
+        return ()
+    avg_all = average_all(totals)
+    if role == CHAIR:
+        return (avg_all,)
+    known = [totals[d] for d in overseen if d in totals]
+    return (avg_all, sum(known, ZERO) / len(known) if known else None)
+
+
 def person_bonus(
     policy: Policy, role: str, department: str, overseen: tuple[str, ...], totals: dict[str, Decimal]
 ) -> tuple[Decimal | None, Amount]:
     """R15/R16: which score a person's bonus follows, and the bonus."""
-    avg_all = sum(totals.values(), ZERO) / len(totals)
-    if role == CHAIR:
-        _, b = bonus(policy, avg_all)
-        return avg_all, Amount(b.value, msg.chair_link(policy, avg_all, b.text))
     if role in LEADER_ROLES:
-        known = [totals[d] for d in overseen if d in totals]
-        if not known:
+        averages = leader_averages(role, overseen, totals)
+        avg_all = averages[0]
+        if avg_all is None:  # no department at all: nothing to link to
+            return None, Amount(ZERO, msg.link_unknown())
+        if role == CHAIR:
+            _, b = bonus(policy, avg_all)
+            return avg_all, Amount(b.value, msg.chair_link(policy, avg_all, b.text))
+        avg_own = averages[1]
+        if avg_own is None:
             return None, Amount(ZERO, msg.leader_without_overseen(policy))
-        avg_own = sum(known, ZERO) / len(known)
         return leader_bonus(policy, avg_all, avg_own)
     if department not in totals:
         return None, Amount(ZERO, msg.link_unknown())
@@ -96,10 +116,8 @@ def linked_scores(
     all departments (主席), or, for 常务副主席 and 副主席 when the amount is split, the two averages; when
     the scores are blended first, the blended score. Empty when there is none."""
     if role in LEADER_ROLES and role != CHAIR and policy.leader_link != LeaderLink.BLEND:
-        known = [totals[d] for d in overseen if d in totals]
-        if not known or not totals:
-            return ()
-        return (sum(totals.values(), ZERO) / len(totals), sum(known, ZERO) / len(known))
+        averages = leader_averages(role, overseen, totals)
+        return () if None in averages else tuple(a for a in averages if a is not None)
     linked, _ = person_bonus(policy, role, department, overseen, totals)
     return () if linked is None else (linked,)
 

@@ -8,7 +8,15 @@ from xl_appraisal.engine import messages as msg
 from xl_appraisal.engine.attendance import PersonAttendance, build_calendar, tally
 from xl_appraisal.engine.issues import Issue, first_at_cells, has_errors
 from xl_appraisal.engine.model import Inputs, PersonResult, Result, raw_cells
-from xl_appraisal.engine.payouts import allowance, forfeits, linked_scores, person_bonus, total_text
+from xl_appraisal.engine.payouts import (
+    allowance,
+    average_all,
+    forfeits,
+    leader_averages,
+    linked_scores,
+    person_bonus,
+    total_text,
+)
 from xl_appraisal.engine.roster import build_roster
 from xl_appraisal.engine.scoring import score_departments
 from xl_appraisal.engine.values import Uncomputed, money, uncomputed_message
@@ -65,8 +73,9 @@ def compute(inputs: Inputs) -> Result:
                 total=money(allow_value) + money(bonus_value),
                 forfeited=lost, status=status, explanation="；".join(steps),
                 overseen=tuple(d.name for d in policy.departments if d.name in m.overseen),
+                averages=leader_averages(m.role, m.overseen, totals),
             )
         )
     cover = {name: dict(att.covered) for name, att in attendance.items() if att.covered}
-    return Result(policy.id, inputs.year, final, departments, people, bonus_points, issues,
+    return Result(policy.id, inputs.year, final, departments, people, bonus_points, issues, average_all(totals),
                   workdays=dict(calendar.workdays), leave_cover=cover)

@@ -326,7 +326,10 @@ SUMMARY_COLUMNS = [Column("部门", 16, "computed"), Column("基础得分", 10, 
                    Column("总分", 10, "computed", SCORE), Column("档次", 7, "computed", "0", CENTER),
                    Column("排名", 7, "computed", "0", CENTER), Column("阶段", 9, "computed", align=CENTER),
                    Column(c.SUMMARY_LINE, 10, "computed", SCORE)]
-AVERAGE_HEADERS = ("对象", "职务", "全部部门平均分", "分管部门平均分", "说明")
+AVERAGE_HEADERS = ("对象", "职务", "全部部门平均分", "分管部门平均分", "说明")  # the 报送版's block
+# tblAverages under the chart, in 汇总's columns A..E (same widths as tblSummary's, so neither table moves the other)
+AVERAGE_COLUMNS = [Column(h, w, "computed", SCORE if "平均分" in h else None, CENTER if j < 4 else WRAP)
+                   for j, (h, w) in enumerate(zip(c.AVERAGES.headers, c.AVERAGE_WIDTHS, strict=True))]
 PAYOUT_COLUMNS = [Column("姓名", 10, "computed"), Column("部门", 12, "computed"), Column("职务", 11, "computed"),
                   Column("挂钩得分", 9, "computed", SCORE), Column("旷工天数", 9, "computed", "0.0"),
                   Column("考勤津贴", 11, "computed", MONEY), Column("目标管理奖金", 12, "computed", MONEY),
@@ -410,12 +413,18 @@ def build_summary(wb: Workbook, policy: Policy) -> None:
            f"档次为低于{fmt(policy.bonus_threshold)}分的扣发档数{policy.cite('tier_amount')}；排名并列者名次相同。", len(cols))
     n = len(policy.departments)
     add_table(ws, c.SUMMARY, cols, [], min_rows=n)
-    # the chart only: cells outside the table are the user's (the linked averages: 发放's explanations, the export)
-    ws.add_chart(summary_chart(n), f"A{summary_layout(n)[0]}")
+    chart_row, top = summary_layout(n)
+    ws.add_chart(summary_chart(n), f"A{chart_row}")
+    # under the chart, the averages the leaders' bonuses are linked to: a title and tblAverages, which recalc
+    # fills and resizes (cells around the tables are the user's)
+    ws.cell(top, 1, averages_title(policy)).font = Font(name=FONT, size=12, bold=True)
+    add_table(ws, c.AVERAGES, AVERAGE_COLUMNS, [], top=top + 1, min_rows=c.AVERAGE_ROWS)
+    ws.row_dimensions[top + 1].height = text_height(c.AVERAGES.headers[2], AVERAGE_COLUMNS[2].width)
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws)
     print_setup(ws, landscape=False)
-    ws.print_area = f"A1:{get_column_letter(len(cols))}{summary_layout(n)[1] - 1}"  # the table and the chart
+    # the tables, the chart and the averages (the file writer moves the end with tblAverages)
+    ws.print_area = f"A1:{get_column_letter(len(cols))}{top + 1 + c.AVERAGE_ROWS}"
 
 
 def averages_title(policy: Policy) -> str:

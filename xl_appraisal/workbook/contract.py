@@ -40,6 +40,10 @@ PAYOUTS = Table(
     ("姓名", "部门", "职务", "挂钩得分", "旷工天数", "考勤津贴", "目标管理奖金", "合计", "状态", "计算依据"),
     computed=("姓名", "部门", "职务", "挂钩得分", "旷工天数", "考勤津贴", "目标管理奖金", "合计", "状态", "计算依据"),
 )
+# 汇总's second table, under the chart: the averages the leaders' bonuses are linked to (R16). Optional: workbooks
+# made before it lack it (recalc then writes it nowhere; 发放's 计算依据 states the same averages).
+AVERAGES = Table("汇总", "tblAverages", ("对象", "职务", "全部部门平均分", "分管部门平均分", "分管部门"),
+                 computed=("对象", "职务", "全部部门平均分", "分管部门平均分", "分管部门"))
 ISSUES = Table("校验", "tblIssues", ("级别", "工作表", "单元格", "说明"), computed=("级别", "工作表", "单元格", "说明"))
 STAGE_HEADERS = ("自评", "评议", "调整", "审定")
 # 变更记录 (issue 16): the log people read, and the snapshot it is computed against (a very hidden sheet).
@@ -76,13 +80,16 @@ META_KEYS = {"year": "考核年度", "policy_id": "规则编号", "policy_title"
 CLAUSE_PREFIX = "clause:"
 CLAUSE_NOTE = "条款引用（用于提示和计算依据）"
 
-# 汇总 below tblSummary (shared by the builder and recalc, which fills the averages block): the chart of
-# department totals, then the averages the bonuses are linked to.
-AVERAGE_SLOTS = 9  # pre-styled rows of the averages block (all departments + leaders)
+# 汇总 below tblSummary (shared by the builder and the 报送版): the chart of department totals, then the
+# averages the bonuses are linked to (tblAverages in the workbook, under its title row).
+AVERAGE_SLOTS = 9  # pre-styled rows of the 报送版's averages block (all departments + leaders)
+AVERAGE_ROWS = 5  # rows tblAverages has in a new workbook (all departments + a usual leadership); recalc resizes it
+# widths of tblAverages' columns (汇总's A..E, as tblSummary has them): its wrapped rows are sized from them
+AVERAGE_WIDTHS = (16, 10, 10, 10, 10)
 CHART_ROWS = 17  # rows the chart takes
 
 
 def summary_layout(departments: int, header_row: int = 4) -> tuple[int, int]:
-    """(first row of the chart, first row of the averages block) on 汇总."""
+    """(first row of the chart, first row of the averages block: its title, the table's header below) on 汇总."""
     chart = header_row + 1 + departments + 1
     return chart, chart + CHART_ROWS + 1

@@ -22,7 +22,17 @@ from typing import Any
 from lxml import etree
 
 from xl_appraisal.errors import Refused
-from xl_appraisal.layout import Room, follow_keys, key_text, place_append, place_table, refusal, shift_span, status_row
+from xl_appraisal.layout import (
+    Room,
+    follow_keys,
+    key_text,
+    place_append,
+    place_table,
+    print_area_end,
+    refusal,
+    shift_span,
+    status_row,
+)
 from xl_appraisal.plan import AppendRows, CellWrite, ColumnWrite, Plan, TableWrite  # noqa: F401 - re-exported
 from xl_appraisal.workbook.ooxml import (  # noqa: F401 - re-exported for the writer's users
     EXCEL_EPOCH,
@@ -421,8 +431,28 @@ class RowInserter:
                 out.append(f"“{other}”工作表中引用本表的公式")
         for name in self.pkg.parts:
             if name.startswith(("xl/charts/", "xl/pivotCache/")) and any(n in self.pkg.parts[name] for n in names):
+                if name.startswith("xl/charts/chart") and not self._chart_refers_below(name, at):
+                    continue  # a chart of cells above the insertion point (汇总's chart, over tblAverages)
                 out.append(f"引用本表的图表或数据透视表（{name}）")
         return out
+
+    def _chart_refers_below(self, part: str, at: int) -> bool:
+        """Whether a chart's series refer to this sheet's rows from `at` down (or in a way not understood)."""
+        try:
+            root = etree.fromstring(self.pkg.parts[part], PARSER)
+        except etree.XMLSyntaxError:
+            return True
+        prefixes = (f"{self.sheet}!", f"'{self.sheet}'!")
+        for f in root.iter():
+            if isinstance(f.tag, str) and f.tag.endswith("}f") and f.text:
+                for ref in f.text.split(","):
+                    ref = ref.strip().strip("()")
+                    if not ref.startswith(prefixes):
+                        continue
+                    span = _range_rows(ref.split("!", 1)[1])
+                    if span is None or span[1] >= at:
+                        return True
+        return False
 
     def insert(self) -> None:
         room, ed, root = self.room, self.ed, self.ed.root
@@ -677,6 +707,35 @@ class _Applier:
             row.attrib.update(total_height)
         ref = f"{col_letters(min_col)}{header}:{col_letters(max_col)}{place.end}"
         self.pkg.parts[t.part] = _resized(t.table, ref, t.totals)
+        self.follow_print_area(t, old_end, place.end)
+
+    def follow_print_area(self, t: _Open, old_end: int, new_end: int) -> None:
+        """The sheet's print area grows with a table that grows past its end (layout.print_area_end)."""
+        data = self.pkg.parts.get("xl/workbook.xml")
+        if new_end <= old_end or data is None:
+            return
+        root = etree.fromstring(data, PARSER)
+        quoted = t.sheet.replace("'", "''")
+        sheet = f"(?:'{re.escape(quoted)}'|{re.escape(t.sheet)})!"
+        pattern = re.compile(sheet + r"(\$?[A-Z]{1,3}\$?\d+):(\$?[A-Z]{1,3})(\$?)(\d+)")
+        min_col, _, max_col, _ = t.bounds
+
+        def grown(m: re.Match) -> str:
+            first_col = split_ref(m[1].replace("$", ""))[0]
+            if first_col > min_col or col_index(m[2].lstrip("$")) < max_col:
+                return m[0]  # a range that does not hold the table's columns is someone's own choice
+            last = print_area_end(int(m[4]), old_end, new_end)
+            return m[0] if last == int(m[4]) else f"{m[0][: m.start(4) - m.start(0)]}{last}"
+
+        changed = False
+        for dn in root.iter(q("definedName")):
+            if dn.get("name") != "_xlnm.Print_Area" or not dn.text:
+                continue
+            new = pattern.sub(grown, dn.text)
+            if new != dn.text:
+                dn.text, changed = new, True
+        if changed:
+            self.pkg.parts["xl/workbook.xml"] = _serialize(root)
 
     @staticmethod
     def _put_cell(ed: SheetEditor, col: int, r: int, old) -> None:

@@ -1,0 +1,158 @@
+"""汇总's averages (issue 14): tblAverages under the chart shows the all-department average and, for each
+leadership member, the averages their bonus is linked to (R16), as the engine computed them; recalc writes it
+through the plan like every computed table (typed cells kept, the print area following it, nothing written
+when nothing changed), and the ribbon's live path writes the same."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import com_fake
+import openpyxl
+import pytest
+from openpyxl.utils.cell import range_boundaries
+from workbooks import append_rows
+
+from xl_appraisal import service
+from xl_appraisal.cli import main
+from xl_appraisal.engine.model import CHAIR
+from xl_appraisal.excel import macros
+from xl_appraisal.templates import demo_workbook
+from xl_appraisal.workbook import contract as c
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """The demo year, recalculated once."""
+    book = tmp_path_factory.mktemp("demo") / "book.xlsx"
+    demo_workbook(book)
+    assert main(["recalc", str(book)]) == 0
+    return book
+
+
+def copy_of(book: Path, folder: Path) -> Path:
+    out = folder / book.name
+    shutil.copy(book, out)
+    return out
+
+
+def averages(path: Path) -> tuple[list[list], tuple[int, int, int, int]]:
+    """tblAverages' data rows (values as read back) and its bounds."""
+    ws = openpyxl.load_workbook(path)["汇总"]
+    bounds = range_boundaries(ws.tables[c.AVERAGES.name].ref)
+    c1, r1, c2, r2 = bounds
+    header = [ws.cell(r1, col).value for col in range(c1, c2 + 1)]
+    assert header == list(c.AVERAGES.headers)
+    return [[ws.cell(r, col).value for col in range(c1, c2 + 1)] for r in range(r1 + 1, r2 + 1)], bounds
+
+
+def _d(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def test_R16_the_averages_on_summary_are_the_engines_and_the_exports(demo, tmp_path):
+    outcome = service.evaluate(demo)
+    r = outcome.result
+    rows, _ = averages(demo)
+    leaders = [p for p in r.people if p.averages]
+    assert {p.role for p in leaders} >= {CHAIR, "常务副主席", "副主席"}  # the demo has every kind
+    assert [row[0] for row in rows] == ["全部部门", *(p.name for p in leaders)]
+    all_departments = sum((d.total for d in r.departments), Decimal(0)) / len(r.departments)
+    assert _d(rows[0][2]) == _d(r.average_all) == _d(all_departments) == Decimal("99.33")
+    for row, p in zip(rows[1:], leaders, strict=True):
+        assert row[1] == p.role and _d(row[2]) == _d(p.averages[0]) == _d(r.average_all)
+        if p.role == CHAIR:
+            assert row[3] is None and row[4] is None
+        else:  # the two averages the split bonus follows (发放 shows them as 全部／分管)
+            own = sum((r.department(d).total for d in p.overseen), Decimal(0)) / len(p.overseen)
+            assert _d(row[3]) == _d(p.averages[1]) == _d(own)
+            assert tuple(_d(x) for x in p.linked_scores) == (_d(row[2]), _d(row[3]))
+            assert row[4] == "、".join(p.overseen)
+    # the 报送版's block says the same
+    out = tmp_path / "报送版.xlsx"
+    assert main(["export", str(demo), "-o", str(out)]) == 0
+    ws = openpyxl.load_workbook(out)["汇总"]
+    block = {ws.cell(r, 1).value: (ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(1, ws.max_row + 1)}
+    for row in rows:
+        assert tuple(_d(v) for v in block[row[0]]) == (_d(row[2]), _d(row[3])), row[0]
+    assert [row[:4] for row in service.average_rows(outcome)] == [
+        [row[0], row[1] or "", _d(row[2]), _d(row[3])] for row in rows]
+
+
+def test_a_second_recalc_writes_nothing(demo, tmp_path):
+    book = copy_of(demo, tmp_path)
+    before = book.read_bytes()
+    assert service.recalc(book).written is False
+    assert book.read_bytes() == before and not (tmp_path / "备份").exists()
+
+
+def test_summary_prints_the_table_the_chart_and_the_averages(demo):
+    wb = openpyxl.load_workbook(demo)
+    ws = wb["汇总"]
+    _, (_, header, last_col, end) = averages(demo)
+    area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
+    c1, r1, c2, r2 = range_boundaries(area.split("!")[-1])
+    assert (c1, r1) == (1, 1) and c2 >= last_col and r2 >= end
+    assert ws.cell(header - 1, 1).value.startswith("奖金挂钩的平均分")  # its title, with the clause
+    chart_row = ws._charts[0].anchor._from.row + 1
+    assert range_boundaries(ws.tables["tblSummary"].ref)[3] < chart_row < header - 1
+
+
+def _with_another_leader(book: Path, typed: dict[str, str]) -> tuple[int, int]:
+    """Type text under and beside tblAverages, and add a 副主席 to 人员: tblAverages grows by one row."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb["汇总"]
+    _, header, _, end = range_boundaries(ws.tables[c.AVERAGES.name].ref)
+    for ref, text in typed.items():
+        ws[ref.format(below=end + 1, beside=end)] = text
+    append_rows(wb, "tblStaff", [["王新", "领导班子", "副主席", "保障部", ""]])
+    wb.save(book)
+    return header, end
+
+
+def test_typed_text_under_and_beside_the_averages_is_kept_and_moves_with_the_table(demo, tmp_path):
+    book = copy_of(demo, tmp_path)
+    header, end = _with_another_leader(book, {"A{below}": "制表：张敏", "C{below}": "审核：", "G{beside}": "已核对"})
+    assert main(["recalc", str(book)]) == 0
+    rows, (_, _, _, new_end) = averages(book)
+    assert new_end == end + 1 and rows[-1][:2] == ["王新", "副主席"] and rows[-1][4] == "保障部"
+    ws = openpyxl.load_workbook(book)["汇总"]
+    assert ws[f"A{new_end + 1}"].value == "制表：张敏" and ws[f"C{new_end + 1}"].value == "审核："  # moved down
+    assert ws[f"G{end}"].value == "已核对"  # beside the table's rows: kept where it was
+    area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
+    assert range_boundaries(area.split("!")[-1])[3] == new_end  # the print area followed the table
+    assert ws.cell(header - 1, 1).value.startswith("奖金挂钩的平均分")
+    assert service.recalc(book).written is False
+
+
+def test_a_workbook_without_the_averages_table_still_recalculates(demo, tmp_path):
+    """Workbooks made before tblAverages: recalc writes nothing in its place (发放 states the same averages)."""
+    book = copy_of(demo, tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["汇总"]
+    c1, r1, c2, r2 = range_boundaries(ws.tables[c.AVERAGES.name].ref)
+    del ws.tables[c.AVERAGES.name]
+    for r in range(r1 - 1, r2 + 1):
+        for col in range(c1, c2 + 1):
+            ws.cell(r, col).value = None
+    ws.cell(r1, 1).value = "我的备注"
+    wb.save(book)
+    assert main(["recalc", str(book)]) == 0
+    ws = openpyxl.load_workbook(book)["汇总"]
+    assert c.AVERAGES.name not in ws.tables and ws.cell(r1, 1).value == "我的备注"
+    assert all(ws.cell(r, 3).value is None for r in range(r1 + 1, r2 + 1))
+
+
+def test_the_ribbon_writes_the_same_averages(demo, tmp_path):
+    book = copy_of(demo, tmp_path)
+    _with_another_leader(book, {})
+    fake = com_fake.Book.from_file(book)
+    assert macros.recalc(fake) is not None, fake.app.alerts
+    assert main(["recalc", str(book)]) == 0
+    rows, _ = averages(book)
+    got = com_fake.table_values(fake, "汇总", c.AVERAGES.name)
+    assert got[0] == list(c.AVERAGES.headers)
+    assert [[_d(v) if isinstance(v, float) else v for v in row] for row in got[1:]] == [
+        [_d(v) if isinstance(v, (int, float)) else v for v in row] for row in rows]
