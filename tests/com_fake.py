@@ -236,6 +236,9 @@ class Book:
             for r, dim in ws.row_dimensions.items():
                 if dim.height is not None:
                     sheet.heights[r] = dim.height
+            if ws.print_area:  # openpyxl: "'汇总'!$A$1:$I$36"; Excel's PageSetup.PrintArea has no sheet name
+                areas = ws.print_area if isinstance(ws.print_area, list) else ws.print_area.split(",")
+                sheet.print_area = ",".join(a.split("!")[-1] for a in areas)
             for t in ws.tables.values():
                 sheet.tables.append(Table(sheet, t.displayName, t.ref, show_totals=bool(t.totalsRowCount)))
             p = ws.protection
@@ -318,6 +321,7 @@ class Sheet:
         self.password: str | None = None
         self.api = SheetApi(self)
         self.active = False
+        self.print_area: str | None = None  # as PageSetup.PrintArea gives it: "$A$1:$I$36" (no sheet name)
 
     def activate(self):
         self.active = True
@@ -378,6 +382,12 @@ class Sheet:
                 if inside(c) and (source, c) in self.fmts:
                     for r in range(at, at + count):
                         self.fmts[(r, c)] = self.fmts[(source, c)]
+        if cols is None and self.print_area and count > 0:  # Excel moves the print area with whole rows
+            def moved_range(m):
+                r1, r2 = int(m[2]), int(m[4])
+                r1, r2 = (r1 + count, r2 + count) if r1 >= at else (r1, r2 + count if r2 >= at else r2)
+                return f"{m[1]}{r1}:{m[3]}{r2}"
+            self.print_area = re.sub(r"(\$[A-Z]+\$)(\d+):(\$[A-Z]+\$)(\d+)", moved_range, self.print_area)
         if cols is None:
             heights = {}
             for r, h in self.heights.items():
@@ -406,9 +416,28 @@ class Protection:
         raise AttributeError(name)
 
 
+class PageSetup:
+    def __init__(self, sheet: Sheet):
+        self._sheet = sheet
+
+    @property
+    def PrintArea(self):  # noqa: N802
+        self._sheet.book.app.call()
+        return self._sheet.print_area or ""
+
+    @PrintArea.setter
+    def PrintArea(self, value):  # noqa: N802
+        self._sheet.book.app.call()
+        self._sheet.print_area = value or None
+
+
 class SheetApi:
     def __init__(self, sheet: Sheet):
         self._sheet = sheet
+
+    @property
+    def PageSetup(self):  # noqa: N802
+        return PageSetup(self._sheet)
 
     @property
     def ProtectContents(self):  # noqa: N802

@@ -145,14 +145,32 @@ def test_a_workbook_without_the_averages_table_still_recalculates(demo, tmp_path
     assert all(ws.cell(r, 3).value is None for r in range(r1 + 1, r2 + 1))
 
 
-def test_the_ribbon_writes_the_same_averages(demo, tmp_path):
+def test_the_ribbon_writes_the_same_averages_moves_typed_text_and_the_print_area(demo, tmp_path):
     book = copy_of(demo, tmp_path)
-    _with_another_leader(book, {})
+    _, end = _with_another_leader(book, {"A{below}": "制表：张敏"})
     fake = com_fake.Book.from_file(book)
+    assert fake.sheets["汇总"].print_area == f"$A$1:$I${end}"
     assert macros.recalc(fake) is not None, fake.app.alerts
     assert main(["recalc", str(book)]) == 0
-    rows, _ = averages(book)
+    rows, (_, _, _, new_end) = averages(book)
     got = com_fake.table_values(fake, "汇总", c.AVERAGES.name)
     assert got[0] == list(c.AVERAGES.headers)
     assert [[_d(v) if isinstance(v, float) else v for v in row] for row in got[1:]] == [
         [_d(v) if isinstance(v, (int, float)) else v for v in row] for row in rows]
+    assert com_fake.cell(fake, "汇总", f"A{new_end + 1}") == "制表：张敏" == openpyxl.load_workbook(book)["汇总"][
+        f"A{new_end + 1}"].value
+    assert fake.sheets["汇总"].print_area == f"$A$1:$I${new_end}"  # as the file's
+    assert openpyxl.load_workbook(book)["汇总"].print_area.endswith(f"$A$1:$I${new_end}")
+
+
+def test_the_print_area_grows_only_with_a_table_it_held():
+    from xl_appraisal.layout import grown_print_area
+
+    assert grown_print_area("'汇总'!$A$1:$I$36", 1, 5, 36, 38) == "'汇总'!$A$1:$I$38"
+    assert grown_print_area("$A$1:$I$36", 1, 5, 36, 38) == "$A$1:$I$38"  # Excel's PageSetup form
+    assert grown_print_area("$A$1:$I$40", 1, 5, 36, 38) == "$A$1:$I$40"  # already beyond: left alone
+    assert grown_print_area("$A$1:$I$20", 1, 5, 36, 38) == "$A$1:$I$20"  # ended above the table: a choice
+    assert grown_print_area("$A$1:$I$36", 1, 5, 36, 34) == "$A$1:$I$36"  # a shrinking table: unchanged
+    assert grown_print_area("$B$1:$I$36", 1, 5, 36, 38) == "$B$1:$I$36"  # not all the table's columns
+    assert (grown_print_area("'办公室'!$A$1:$H$13,'办公室'!$J$3:$N$14", 1, 8, 13, 15)
+            == "'办公室'!$A$1:$H$15,'办公室'!$J$3:$N$14")

@@ -12,9 +12,12 @@ Plain data only (row numbers, column numbers, values): no openpyxl, no xlwings, 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from xl_appraisal.cellref import col_index
 
 # what the program's status lines start with (service._writes); a cell holding one is the program's
 STATUS_PREFIXES = ("状态：", "校验：", "无法计算：")
@@ -91,6 +94,25 @@ def print_area_end(last: int, old_end: int, new_end: int) -> int:
     `new_end`: a range that ended within the table's new reach (from its old last row) grows to take the
     rows the program added, so they print with the rest; a shrinking table leaves the print area as it was."""
     return new_end if old_end <= last < new_end else last
+
+
+_AREA_RANGE = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+):(\$?)([A-Z]{1,3})(\$?)(\d+)")
+
+
+def grown_print_area(area: str, left: int, right: int, old_end: int, new_end: int) -> str:
+    """A print area (A1 ranges, with or without the sheet's name: '汇总'!$A$1:$I$36 in the file,
+    $A$1:$I$36 from Excel's PageSetup) after a table in columns left..right grew from `old_end` to
+    `new_end` (print_area_end). Ranges that do not hold all the table's columns are left as they are."""
+    if new_end <= old_end:
+        return area
+
+    def grown(m: re.Match) -> str:
+        if col_index(m[2]) > left or col_index(m[6]) < right:
+            return m[0]
+        last = print_area_end(int(m[8]), old_end, new_end)
+        return f"{m[0][: m.start(8) - m.start(0)]}{last}"
+
+    return _AREA_RANGE.sub(grown, area)
 
 
 def follow_keys(old: Sequence[tuple[int, Hashable]], new_keys: Sequence[Hashable]) -> dict[int, int]:

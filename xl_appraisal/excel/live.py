@@ -26,6 +26,7 @@ from xl_appraisal.errors import Refused
 from xl_appraisal.layout import (
     Room,
     follow_keys,
+    grown_print_area,
     key_text,
     place_append,
     place_table,
@@ -562,6 +563,20 @@ def _status_offset(book, cell: CellWrite) -> int:
     return t.top - row
 
 
+def _follow_print_area(t: LiveTable, old_end: int) -> None:
+    """The sheet's print area grows with a table that grew past its end, as in the file sink
+    (layout.grown_print_area); a client without PageSetup leaves it as it is."""
+    if t.last <= old_end:
+        return
+    api = native(t.sheet)
+    with contextlib.suppress(Exception):  # noqa: BLE001 - no page setup here (remote engine, some clients)
+        area = api.PageSetup.PrintArea
+        if area:
+            new = grown_print_area(str(area), t.left, t.right, old_end, t.last)
+            if new != area:
+                api.PageSetup.PrintArea = new
+
+
 def apply_live(book, plan: Plan) -> None:
     """The live sink: the same plan the file sink applies, applied to the open book, with the same layout
     decisions (xl_appraisal.layout): first everything that could refuse is checked and rows are inserted
@@ -582,9 +597,11 @@ def apply_live(book, plan: Plan) -> None:
                   if cell.status_of and cell.status_of in tables}
         shape = _Shape(book)
         kept = {}
+        ends = {}
         for tw in plan.tables:  # read what a person put in the table, then make its rows (inserting only)
             t = LiveTable.find(book, tw.table)
             kept[id(tw)] = _kept(t, tw, _program_headers(t, tw))
+            ends[id(tw)] = t.last
             _grow(shape, t, tw)
         starts = {}
         for ap in plan.appends:
@@ -593,7 +610,9 @@ def apply_live(book, plan: Plan) -> None:
             _append_room(shape, t, replace(ap, start=start))
             starts[id(ap)] = start
         for tw in plan.tables:
-            _write_table(LiveTable.find(book, tw.table), tw, kept[id(tw)])
+            t = LiveTable.find(book, tw.table)
+            _write_table(t, tw, kept[id(tw)])
+            _follow_print_area(t, ends[id(tw)])
         for cw in plan.columns:
             _write_column(LiveTable.find(book, cw.table), cw.header, cw.values)
         for ap in plan.appends:

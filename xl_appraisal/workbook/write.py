@@ -25,10 +25,10 @@ from xl_appraisal.errors import Refused
 from xl_appraisal.layout import (
     Room,
     follow_keys,
+    grown_print_area,
     key_text,
     place_append,
     place_table,
-    print_area_end,
     refusal,
     shift_span,
     status_row,
@@ -710,28 +710,17 @@ class _Applier:
         self.follow_print_area(t, old_end, place.end)
 
     def follow_print_area(self, t: _Open, old_end: int, new_end: int) -> None:
-        """The sheet's print area grows with a table that grows past its end (layout.print_area_end)."""
+        """The sheet's print area grows with a table that grows past its end (layout.grown_print_area)."""
         data = self.pkg.parts.get("xl/workbook.xml")
         if new_end <= old_end or data is None:
             return
         root = etree.fromstring(data, PARSER)
-        quoted = t.sheet.replace("'", "''")
-        sheet = f"(?:'{re.escape(quoted)}'|{re.escape(t.sheet)})!"
-        pattern = re.compile(sheet + r"(\$?[A-Z]{1,3}\$?\d+):(\$?[A-Z]{1,3})(\$?)(\d+)")
-        min_col, _, max_col, _ = t.bounds
-
-        def grown(m: re.Match) -> str:
-            first_col = split_ref(m[1].replace("$", ""))[0]
-            if first_col > min_col or col_index(m[2].lstrip("$")) < max_col:
-                return m[0]  # a range that does not hold the table's columns is someone's own choice
-            last = print_area_end(int(m[4]), old_end, new_end)
-            return m[0] if last == int(m[4]) else f"{m[0][: m.start(4) - m.start(0)]}{last}"
-
+        names = (f"{t.sheet}!", f"'{t.sheet.replace(chr(39), chr(39) * 2)}'!")
         changed = False
         for dn in root.iter(q("definedName")):
-            if dn.get("name") != "_xlnm.Print_Area" or not dn.text:
+            if dn.get("name") != "_xlnm.Print_Area" or not dn.text or not dn.text.startswith(names):
                 continue
-            new = pattern.sub(grown, dn.text)
+            new = grown_print_area(dn.text, t.bounds[0], t.bounds[2], old_end, new_end)
             if new != dn.text:
                 dn.text, changed = new, True
         if changed:
