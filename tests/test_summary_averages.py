@@ -69,7 +69,7 @@ def test_R16_the_averages_on_summary_are_the_engines_and_the_exports(demo, tmp_p
             own = sum((r.department(d).total for d in p.overseen), Decimal(0)) / len(p.overseen)
             assert _d(row[3]) == _d(p.averages[1]) == _d(own)
             assert tuple(_d(x) for x in p.linked_scores) == (_d(row[2]), _d(row[3]))
-            assert row[4] == "、".join(p.overseen)
+            assert row[4] == "、\n".join(p.overseen)  # one department a line
     # the 报送版's block says the same
     out = tmp_path / "报送版.xlsx"
     assert main(["export", str(demo), "-o", str(out)]) == 0

@@ -132,7 +132,8 @@ def average_table_rows(outcome: Outcome) -> list[list]:
         if not m.averages:
             continue
         own = m.averages[1] if len(m.averages) > 1 else None
-        overseen = None if m.role == CHAIR else "、".join(m.overseen) if own is not None else "未填写"
+        # one department a line (after its 、): no department name is broken across lines
+        overseen = None if m.role == CHAIR else "、\n".join(m.overseen) if own is not None else "未填写"
         rows.append([m.name, m.role, _score(m.averages[0]), _score(own), overseen])
     return rows
 
