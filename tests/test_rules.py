@@ -389,6 +389,21 @@ def test_R16_split_vs_blend_differ_on_the_same_data():
     assert split.bonus != blend.bonus
 
 
+def test_R16_the_result_carries_the_averages_each_leader_is_linked_to_in_both_link_modes():
+    """汇总's tblAverages and the 报送版's block show these numbers: the engine's, whichever way the bonus follows."""
+    staff = leadership(OVERSEEN)
+    for params in ({}, {"leader_link": "按分数"}):
+        result = compute(inputs(with_params(**params), staff=staff, scores=all_scores(bases=BASES)))
+        assert result.average_all == D(560) / 6  # (4×100 + 2×80)/6
+        assert by_name(result, "吴建国").averages == (result.average_all,)
+        assert by_name(result, "胡明").averages == (result.average_all, D(100))
+        assert by_name(result, "周强").averages == (result.average_all, D(80))  # 女工部 80, 职工服务中心 80
+        assert not [p.averages for p in result.people if p.role not in ("主席", "常务副主席", "副主席")]
+    blended = by_name(compute(inputs(with_params(leader_link="按分数"), staff=staff,
+                                     scores=all_scores(bases=BASES))), "周强")
+    assert blended.linked_scores == (D("0.3") * D(560) / 6 + D("0.7") * 80,)  # the bonus's own score, not the averages
+
+
 def test_R16_leader_without_overseen_department_is_an_error():
     staff = leadership() + [person("钱", "领导班子", "副主席", "", row=9)]
     errs = errors(compute(inputs(staff=staff)))

@@ -174,3 +174,12 @@ def test_the_print_area_grows_only_with_a_table_it_held():
     assert grown_print_area("$B$1:$I$36", 1, 5, 36, 38) == "$B$1:$I$36"  # not all the table's columns
     assert (grown_print_area("'办公室'!$A$1:$H$13,'办公室'!$J$3:$N$14", 1, 8, 13, 15)
             == "'办公室'!$A$1:$H$15,'办公室'!$J$3:$N$14")
+
+
+def test_the_averages_table_sits_in_the_summary_tables_columns():
+    """tblAverages' widths are tblSummary's (A..E): neither table widens a column the other has sized, and
+    its rows' heights are measured in the columns it prints in."""
+    from xl_appraisal.workbook import build as b
+
+    assert [col.width for col in b.SUMMARY_COLUMNS[: len(c.AVERAGE_WIDTHS)]] == list(c.AVERAGE_WIDTHS)
+    assert [col.header for col in b.AVERAGE_COLUMNS] == list(c.AVERAGES.headers)

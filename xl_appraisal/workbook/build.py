@@ -423,7 +423,7 @@ def build_summary(wb: Workbook, policy: Policy) -> None:
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
     protect(ws)
     print_setup(ws, landscape=False)
-    # the tables, the chart and the averages (the file writer moves the end with tblAverages)
+    # the tables, the chart and the averages (both writers move its end when tblAverages grows past it)
     ws.print_area = f"A1:{get_column_letter(len(cols))}{top + 1 + c.AVERAGE_ROWS}"
 
 
