@@ -303,3 +303,18 @@ def test_on_a_mac_the_buttons_point_to_the_command_line(tmp_path, monkeypatch):
         assert entry(fake) is None
     assert {a for a, _ in fake.app.alerts} == {macros.MAC} and "xl-appraisal recalc" in macros.MAC
     assert fake.app.picker_calls == [] and fake.saved == 0
+
+
+def test_a_button_runs_without_the_cycle_collector_and_gives_it_back(tmp_path, monkeypatch):
+    import gc
+
+    book = fill(new_book(tmp_path), tmp_path / "book.xlsx", staff=STAFF, scores=FULL)
+    fake = com_fake.Book.from_file(book)
+    seen = []
+    real = macros._evaluate
+    monkeypatch.setattr(macros, "_evaluate", lambda b: (seen.append(gc.isenabled()), real(b))[1])
+    assert gc.isenabled()
+    assert macros.recalc(fake) is not None
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(macros, "_evaluate", lambda b: 1 / 0)  # a bug: the collector is given back too
+    assert macros.recalc(fake) is None and gc.isenabled()
