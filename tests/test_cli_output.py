@@ -278,3 +278,24 @@ def test_any_text_with_markup_characters_prints_as_typed():
         assert note in out.splitlines()[0] and name in out and out.rstrip().splitlines()[-1] == f"校验：{name}"
 
     check()
+
+
+def test_a_gbk_console_prints_names_it_cannot_encode_and_still_ends_with_the_verdict(tmp_path, monkeypatch):
+    """Chinese Windows pipes and redirects output in the ANSI code page (GBK): a name with an emoji or a
+    character outside GBK (𠀀) crashed the printing after the workbook was written (exit 3, no verdict).
+    Such a character is shown by its code point; everything else as typed."""
+    import io
+
+    staff = [*STAFF, ["😀王", "办公室", "工作人员", None, None], ["𠀀明", "财务部", "工作人员", None, "备注😀"]]
+    book = fill(new_book(tmp_path), tmp_path / "book.xlsm", staff=staff, scores=FULL)
+    for command in ("recalc", "check"):
+        raw = io.BytesIO()
+        out = io.TextIOWrapper(raw, encoding="gbk")
+        monkeypatch.setattr(sys, "stdout", out)
+        code = main([command, str(book)])
+        out.flush()
+        text = raw.getvalue().decode("gbk")
+        assert code == 0 and "程序内部出错" not in text, text
+        if command == "recalc":  # the payout table
+            assert "\\U0001f600王" in text and "\\U00020000明" in text and "刘洋" in text
+        assert lines_of(text)[-1].startswith("校验：0个错误")

@@ -23,8 +23,22 @@ ERROR_CAP, WARNING_CAP = 20, 10  # issues shown in normal mode
 PEOPLE_CAP = 50  # rows of the payout table shown in normal mode
 
 
+def _tolerate_unencodable(stream: object) -> None:
+    """A console in a legacy code page (Chinese Windows pipes and redirects output in GBK) cannot encode every
+    character a name may hold (an emoji, 𠀀): such a character is written as its code point (\\U0001f600)
+    instead of failing the whole command after its work is done."""
+    import io
+
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if isinstance(stream, io.TextIOWrapper) and not encoding.startswith("utf") and stream.errors == "strict":
+        stream.reconfigure(errors="backslashreplace")
+
+
 def make_console() -> Console:
     """A console that prints user text literally (no markup, no emoji codes, no highlighting)."""
+    import sys
+
+    _tolerate_unencodable(sys.stdout)
     console = Console(highlight=False, markup=False, emoji=False)
     if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
         console = Console(highlight=False, markup=False, emoji=False, width=140)
