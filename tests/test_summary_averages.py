@@ -12,7 +12,7 @@ from pathlib import Path
 import com_fake
 import openpyxl
 import pytest
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 from workbooks import append_rows
 
 from xl_appraisal import service
@@ -183,3 +183,52 @@ def test_the_averages_table_sits_in_the_summary_tables_columns():
 
     assert [col.width for col in b.SUMMARY_COLUMNS[: len(c.AVERAGE_WIDTHS)]] == list(c.AVERAGE_WIDTHS)
     assert [col.header for col in b.AVERAGE_COLUMNS] == list(c.AVERAGES.headers)
+
+
+def _signed_averages(book: Path) -> None:
+    """A 签字 column added to tblAverages, each leader's signature typed; then 胡明's 职务 corrected in 人员
+    (常务副主席 -> 副主席): he stays in the table, only his role cell changes."""
+    from openpyxl.worksheet.table import TableColumn
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["汇总"]
+    t = ws.tables[c.AVERAGES.name]
+    c1, r1, c2, r2 = range_boundaries(t.ref)
+    ws.cell(r1, c2 + 1).value = "签字"
+    for r in range(r1 + 1, r2 + 1):
+        if ws.cell(r, 2).value:
+            ws.cell(r, c2 + 1).value = f"{ws.cell(r, 1).value}已签"
+    t.tableColumns.append(TableColumn(id=len(t.tableColumns) + 1, name="签字"))
+    t.ref = f"A{r1}:{get_column_letter(c2 + 1)}{r2}"
+    staff = wb["人员"]
+    for row in staff.iter_rows(min_row=5):
+        if row[0].value == "胡明":
+            row[2].value = "副主席"
+    wb.save(book)
+
+
+def _signatures(rows_of: list[list]) -> dict[str, object]:
+    return {row[0]: row[5] for row in rows_of if row[0] != "全部部门"}
+
+
+def test_a_leaders_signature_typed_beside_the_averages_stays_when_only_the_role_changes(demo, tmp_path):
+    """The signature follows the person (对象), not the pair (对象, 职务): correcting 胡明's 职务 used to wipe
+    the 签字 typed for him, without a word."""
+    book = copy_of(demo, tmp_path)
+    _signed_averages(book)
+    assert main(["recalc", str(book)]) == 0
+    ws = openpyxl.load_workbook(book)["汇总"]
+    c1, r1, c2, r2 = range_boundaries(ws.tables[c.AVERAGES.name].ref)
+    rows = [[ws.cell(r, col).value for col in range(c1, c2 + 1)] for r in range(r1 + 1, r2 + 1)]
+    got = _signatures(rows)
+    assert got["胡明"] == "胡明已签" and all(v == f"{k}已签" for k, v in got.items()), got
+    assert next(r for r in rows if r[0] == "胡明")[1] == "副主席"
+
+
+def test_the_ribbon_keeps_a_leaders_signature_when_only_the_role_changes(demo, tmp_path):
+    book = copy_of(demo, tmp_path)
+    _signed_averages(book)
+    fake = com_fake.Book.from_file(book)
+    assert macros.recalc(fake) is not None, fake.app.alerts
+    got = _signatures(com_fake.table_values(fake, "汇总", c.AVERAGES.name)[1:])
+    assert got["胡明"] == "胡明已签" and all(v == f"{k}已签" for k, v in got.items()), got

@@ -30,7 +30,7 @@ STATUS_CELL = "A3"  # where a new workbook has the status lines; they follow the
 SUMMARY_KEY = ("部门",)
 PAYOUTS_KEY = ("姓名",)
 ISSUES_KEY = ("工作表", "单元格", "说明")
-AVERAGES_KEY = ("对象", "职务")
+AVERAGES_KEY = ("对象",)  # a leader, whatever their role: a corrected 职务 keeps what was typed beside them
 AVERAGE_MIN_HEIGHT = 20.0  # points: a one-line row of tblAverages, as 汇总's rows
 
 
