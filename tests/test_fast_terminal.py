@@ -11,7 +11,17 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from xl_appraisal.terminal import Screen, Styled, add_row, laid_out, make_console, make_table, rich_table
+from xl_appraisal.terminal import (
+    Screen,
+    Styled,
+    add_row,
+    laid_out,
+    make_console,
+    make_table,
+    numbers_fit,
+    records,
+    rich_table,
+)
 
 
 class Encoded(io.StringIO):
@@ -26,7 +36,11 @@ def console(terminal: bool, width: int, colors: str | None = "truecolor", encodi
 
 
 def by_rich(table, con: Console) -> str:
-    con.print(rich_table(table))
+    """What rich prints for the table (or, too narrow for its amounts, the records Screen falls back to)."""
+    if laid_out(table, con) is None and not numbers_fit(table, con.options.max_width):
+        con.print(Text("\n").join(records(table)))
+    else:
+        con.print(rich_table(table, con.options.max_width))
     return con.file.getvalue()  # type: ignore[attr-defined]
 
 
@@ -127,3 +141,23 @@ def test_a_command_runs_without_the_cycle_collector_and_gives_it_back(tmp_path, 
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def test_a_table_too_wide_for_the_console_wraps_and_never_cuts_a_name_or_an_amount():
+    """An 80-column console (or a narrow window) printed the payout table with amounts cut to "2,000.…" and
+    the grand total to "57,740.…" (rich's ellipsis): every cell is now shown whole, text columns wrapping
+    first; amounts stay on one line while the console can hold them."""
+    pay = make_table("发放表（暂定）", ("姓名", "部门", "职务", "挂钩得分", "旷工", "考勤津贴", "目标管理奖金", "合计"),
+                     right=("挂钩得分", "旷工", "考勤津贴", "目标管理奖金", "合计"))
+    add_row(pay, "欧阳" + "长" * 30, "职工服务中心", "常务副主席", "99.33／109.00", "14.5天（29个半天）", "2,000.00",
+            "3,940.00", "5,940.00")
+    add_row(pay, "黄磊", "保障部", "工作人员", "89.00", "15天（30个半天）", "0.00", "0.00", "0.00 全额扣除")
+    add_row(pay, "合计", "", "", "", "", "", "", "57,740.00")
+    amounts = ("99.33／109.00", "14.5天（29个半天）", "2,000.00", "3,940.00", "5,940.00", "0.00 全额扣除", "57,740.00")
+    for terminal in (False, True):  # amounts whole, the text columns wrap
+        text = by_screen(pay, console(terminal, 100, colors=None))
+        assert "…" not in text and all(a in text for a in amounts) and text.count("长") == 30, text
+    for width in (40, 80):  # too narrow for the amounts: one record a row, every amount whole on its line
+        text = by_screen(pay, console(False, width))
+        assert "…" not in text and text.count("长") == 30 and all(a in text for a in amounts), text
+        assert "合计：57,740.00" in text and "考勤津贴：2,000.00" in text

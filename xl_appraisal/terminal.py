@@ -64,8 +64,11 @@ class Screen:
     def table(self, table: Table) -> None:
         if self.mode != QUIET:
             lines = laid_out(table, self.console)
-            if lines is None:
-                self.console.print(rich_table(table))
+            width = self.console.options.max_width
+            if lines is None and numbers_fit(table, width):
+                self.console.print(rich_table(table, width))
+            elif lines is None:  # too narrow for the amounts: one record a row, never an amount cut or folded
+                self.console.print(Text("\n").join(records(table)))
             else:
                 self.console.print(Text("\n").join(lines), soft_wrap=True)
 
@@ -101,15 +104,54 @@ def add_row(table: Table, *values: object, style: str | None = None) -> None:
                        style or ""))
 
 
-def rich_table(table: Table):
+def _widest(table: Table, i: int) -> int:
+    from rich.cells import cell_len
+
+    return max([cell_len(table.headers[i])] + [cell_len(cells[i].text) for cells, _ in table.rows if i < len(cells)])
+
+
+def numbers_fit(table: Table, width: int) -> bool:
+    """Whether a console `width` wide holds the table's right-aligned columns (amounts) whole, with room for
+    the text columns to wrap (two cells each): then rich lays the table out wrapping only text."""
+    n = len(table.headers)
+    numbers = [i for i, h in enumerate(table.headers) if h in table.right]
+    if not numbers:
+        return True
+    return len(numbers) < n and sum(_widest(table, i) + 2 for i in numbers) + 4 * (n - len(numbers)) + n + 1 <= width
+
+
+def records(table: Table) -> list[Text]:
+    """A table too wide for the console even with its text wrapped (the payout table in an 80-column
+    window): each row as one record, its text cells first, then each amount after its header
+    (`旷工：0天  考勤津贴：2,000.00`), fields two spaces apart so the console wraps between fields, never
+    inside one."""
+    lines = [Text(table.title, style="bold")]
+    for cells, style in table.rows:
+        line = Text(style=style)
+        texts = [c for h, c in zip(table.headers, cells, strict=False) if h not in table.right and c.text]
+        numbers = [(h, c) for h, c in zip(table.headers, cells, strict=False) if h in table.right and c.text]
+        for k, c in enumerate(texts):
+            line.append(("  " if k else "") + c.text, style=c.style)
+        for k, (h, c) in enumerate(numbers):
+            line.append(("  " if k or texts else "") + f"{h}：")
+            line.append(c.text, style=c.style)
+        lines.append(line)
+    return lines
+
+
+def rich_table(table: Table, width: int | None = None):
     """The table as rich lays it out (SIMPLE_HEAD box, no outer padding, bold header): the layout
-    `laid_out` reproduces line for line when the table fits."""
+    `laid_out` reproduces line for line when the table fits. A table wider than the console wraps its
+    text cells (overflow "fold"): no name is cut to "欧阳长…"; the amounts stay whole on one line when the
+    console (`width`) holds them (numbers_fit; else Screen prints `records`)."""
     from rich import box
     from rich.table import Table as RichTable
 
+    whole = width is not None and numbers_fit(table, width)
     out = RichTable(title=Text(table.title), box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
     for h in table.headers:
-        out.add_column(Text(h), justify="right" if h in table.right else "left")
+        out.add_column(Text(h), justify="right" if h in table.right else "left", overflow="fold",
+                       no_wrap=whole and h in table.right)
     for cells, style in table.rows:
         out.add_row(*(Text(c.text, style=c.style) for c in cells), style=style or None)
     return out
