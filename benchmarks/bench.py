@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -195,6 +196,22 @@ def measure(book: Path, runs: int, libreoffice: bool = True) -> dict:
     return results
 
 
+def settled(fn) -> float:
+    """Seconds `fn` takes as the command line runs it: the cycle collector off (cli.main disables it), after
+    a full collection, so that no collection of this long-lived process's heap (≈ 50 ms) lands in a sample.
+    Without it, the interleaved loop put a full pass on the same case in every round."""
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        fn()
+        return time.perf_counter() - t0
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def changelog_overhead(book: Path, runs: int) -> dict:
     """变更记录's cost (issue 16: at most +10% on recalc). Reference: recalc of the same recalculated
     workbook with its snapshot table emptied and change tracking off, i.e. what recalc costs without the
@@ -219,15 +236,14 @@ def changelog_overhead(book: Path, runs: int) -> dict:
     samples: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(max(runs, 5) + 1):  # interleaved, so that the machine's noise falls on every case alike
         for name, (path, on) in cases.items():
-            t0 = time.perf_counter()
-            recalc(path, out, track_changes=on)
-            samples[name].append(time.perf_counter() - t0)
+            samples[name].append(settled(lambda p=path, o=on: recalc(p, out, track_changes=o)))
     inproc = {k: statistics.median(v[1:]) for k, v in samples.items()}
     whole: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(runs):
         for name, (path, on) in cases.items():
-            whole[name].append(py(f"from xl_appraisal.service import recalc; recalc({str(path)!r}, {str(out)!r}, "
-                                  f"track_changes={on})"))
+            # as the command line runs it: imports, then the command with the cycle collector off
+            whole[name].append(py(f"from xl_appraisal.service import recalc; import gc; gc.disable(); "
+                                  f"recalc({str(path)!r}, {str(out)!r}, track_changes={on})"))
     process = {k: statistics.median(v) for k, v in whole.items()}
     from xl_appraisal.tracking import track
     from xl_appraisal.workbook.read import read_book
@@ -235,7 +251,8 @@ def changelog_overhead(book: Path, runs: int) -> dict:
     own = {}  # the feature's own work alone (snapshot, compare, diff), less noisy than a difference of totals
     for name, path in (("unchanged (snapshot stored)", base), ("five cells edited", edited)):
         read = read_book(path)
-        own[name] = timed(lambda r=read: track(r), max(runs, 5))["median_s"]
+        settled(lambda r=read: track(r))  # warm-up
+        own[name] = statistics.median(settled(lambda r=read: track(r)) for _ in range(max(runs, 5)))
     ref = "reference (tracking off, no snapshot)"
     return {
         "in_process_s": inproc, "whole_process_s": process, "track_alone_s": own,
@@ -302,9 +319,11 @@ def main() -> None:
                     help="only 变更记录's overhead on recalc, written to benchmarks/changelog.json")
     args = ap.parse_args()
     if args.changelog:
+        start = list(os.getloadavg())  # the machine is shared: say how busy it was
         with tempfile.TemporaryDirectory() as tmp:
             book = make_book(Path(tmp) / "large.xlsm", **({"people": 10, "events": 100, "leaves": 10} if args.tiny else {}))
             found = changelog_overhead(book, args.runs)
+        found["load_average_at_start"], found["load_average_at_end"] = start, list(os.getloadavg())
         target = ROOT / "benchmarks" / "changelog.json" if args.out == ap.get_default("out") else Path(args.out)
         target.write_text(json.dumps(found, ensure_ascii=False, indent=2), encoding="utf-8")
         for key, value in found["overhead_pct"].items():

@@ -1,0 +1,220 @@
+"""变更记录's speed work (issue 16: at most +10 % on recalc) keeps behaviour identical: the snapshot's
+decoding gives the same verdict and tables as the row-by-row check it replaced, the writer's control-character
+filter gives the same text as the regex alone, and the snapshot's sheet part is compressed at a faster zlib
+level (every other part as before) and reads back the same. Timings are in BENCHMARKS.md, never asserted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+import zlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from workbooks import new_book
+
+from xl_appraisal import changelog as cl
+from xl_appraisal import service, tracking
+from xl_appraisal.workbook import contract as c
+from xl_appraisal.workbook import write
+from xl_appraisal.workbook.read import read_book
+from xl_appraisal.workbook.write import _CONTROL, FAST_LEVEL, _xml_safe
+
+
+# decode: the checks a condition at a time over all rows = the old check row by row ---------------------
+def _decode_before(text: str) -> cl.Snapshot:
+    """decode as it was before the speed work (one check per row), kept here as the reference."""
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("v") != cl.VERSION:
+            raise cl.SnapshotDamaged("version")
+        out: cl.Snapshot = {}
+        for name, (sheet, headers, letters, rows) in data["t"].items():
+            if len(headers) != len(letters):
+                raise cl.SnapshotDamaged(name)
+            width = len(headers) + 1
+            if not all(type(r) is list and len(r) == width and type(r[0]) is int
+                       and cl._SCALARS.issuperset(map(type, r)) for r in rows):
+                raise cl.SnapshotDamaged(name)
+            out[name] = cl.PlainTable(str(sheet), tuple(headers), tuple(letters), [(r[0], tuple(r[1:])) for r in rows])
+        return out
+    except cl.SnapshotDamaged:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise cl.SnapshotDamaged(type(exc).__name__) from exc
+
+
+def _outcome(fn, text):
+    try:
+        return fn(text)
+    except cl.SnapshotDamaged:
+        return "damaged"
+
+
+scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False), st.text(max_size=3))
+cell = st.one_of(scalar, st.lists(scalar, max_size=2), st.dictionaries(st.text(max_size=1), scalar, max_size=1))
+row = st.one_of(st.lists(cell, max_size=4),
+                st.builds(lambda n, rest: [n, *rest], st.integers(1, 99), st.lists(scalar, min_size=1, max_size=2)),
+                scalar, st.dictionaries(st.text(max_size=1), scalar, max_size=2))
+rows_of_any_shape = st.one_of(st.lists(row, max_size=5), scalar, st.dictionaries(st.text(max_size=2), scalar, max_size=2))
+
+
+@settings(max_examples=400, deadline=None)
+@given(tables=st.lists(st.tuples(rows_of_any_shape, st.integers(0, 2)), min_size=1, max_size=3))
+def test_decode_gives_the_same_verdict_and_tables_as_the_row_by_row_check(tables):
+    body = {f"tbl{i}": ["人员", [f"h{k}" for k in range(width)], ["A"] * width, rows]
+            for i, (rows, width) in enumerate(tables)}
+    text = json.dumps({"v": cl.VERSION, "t": body}, ensure_ascii=False)
+    assert _outcome(cl.decode, text) == _outcome(_decode_before, text)
+
+
+def test_decode_of_a_real_snapshot_round_trips_and_each_kind_of_damage_is_caught():
+    snap = {"tblAttendance": cl.plain_table("考勤", ("日期", "姓名"), "AB", [(5, {"日期": "2018-05-07", "姓名": "张伟"}),
+                                                                            (6, {"日期": "2018-05-08", "姓名": 3})])}
+    back = cl.decode(cl.encode(snap))["tblAttendance"]
+    assert back.rows == snap["tblAttendance"].rows and back.headers == ("日期", "姓名")
+    good = [[5, "a", "b"], [6, "c", None]]
+    for bad in ([[5, "a"], [6, "c", None]],  # a row too short
+                [[5, "a", "b"], ["6", "c", None]],  # the sheet row not an int
+                [[5, "a", "b"], [True, "c", None]],  # a bool is no sheet row
+                [[5, "a", ["b"]], [6, "c", None]],  # a nested value
+                [[5, "a", "b"], (6, "c", None), "x"],  # not a list
+                7):  # not rows at all
+        text = json.dumps({"v": 1, "t": {"tblStaff": ["人员", ["x", "y"], ["A", "B"], bad]}})
+        try:
+            cl.decode(text)
+        except cl.SnapshotDamaged:
+            continue
+        raise AssertionError(f"not caught: {bad!r}")
+    assert cl.decode(json.dumps({"v": 1, "t": {"tblStaff": ["人员", ["x", "y"], ["A", "B"], good]}}))["tblStaff"].rows \
+        == [(5, ("a", "b")), (6, ("c", None))]
+
+
+# the writer's control-character filter --------------------------------------------------------------------
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3100), max_size=40))
+def test_xml_safe_equals_the_regex_alone(text):
+    assert _xml_safe(text) == _CONTROL.sub("", text)
+
+
+def test_xml_safe_keeps_tabs_and_new_lines_and_drops_the_other_controls():
+    assert _xml_safe("财务部\t第3项\n审定\r") == "财务部\t第3项\n审定\r"
+    assert _xml_safe("a\x00b\x01c\x1fd\x0b") == "abcd"
+    printable = '{"v":1,"t":{"tblStaff":["人员",["姓名"],["A"],[[5,"张伟"]]]}}'
+    assert _xml_safe(printable) is printable  # returned as it is
+
+
+# the snapshot part compressed at the fast level; everything else as before --------------------------------
+def _snapshot_part(data: bytes) -> str:
+    return write.Package.load(data).tables[c.SNAPSHOT.name][0]
+
+
+def _deflated_size(data: bytes, level: int) -> int:
+    z = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return len(z.compress(data) + z.flush())
+
+
+def test_the_snapshot_sheet_is_compressed_at_the_fast_level_and_the_other_parts_as_before(tmp_path):
+    book = new_book(tmp_path)
+    service.recalc(book, backup=False)  # the baseline: the snapshot is written
+    data = book.read_bytes()
+    part = _snapshot_part(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        info = z.getinfo(part)
+        content = z.read(part)
+        assert z.testzip() is None
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert info.compress_size == _deflated_size(content, FAST_LEVEL)
+        # another part this recalc wrote again (汇总's sheet): zlib's default level, as before
+        summary = write.Package.load(data).tables[c.SUMMARY.name][0]
+        assert z.getinfo(summary).compress_size == _deflated_size(z.read(summary), zlib.Z_DEFAULT_COMPRESSION)
+    # what was stored reads back: the next recalc finds the tables unchanged (no change, no new baseline)
+    again = service.evaluate_book(read_book(book))
+    assert again.tracking is not None and again.tracking.available
+    assert not again.tracking.baseline and again.tracking.changes == []
+    assert tracking.stored(read_book(book))[0] == again.tracking.text
+
+
+def test_a_package_without_levels_writes_every_changed_part_at_zlibs_default(tmp_path):
+    book = new_book(tmp_path)
+    data = book.read_bytes()
+    pkg = write.Package.load(data)
+    name = pkg.sheets["人员"]
+    pkg.parts[name] = pkg.parts[name] + b"\n"
+    with zipfile.ZipFile(io.BytesIO(pkg.to_bytes())) as z:
+        assert z.getinfo(name).compress_size == _deflated_size(z.read(name), zlib.Z_DEFAULT_COMPRESSION)
+    pkg.levels[name] = 1
+    with zipfile.ZipFile(io.BytesIO(pkg.to_bytes())) as z:
+        assert z.getinfo(name).compress_size == _deflated_size(z.read(name), 1)
+        assert z.read(name) == pkg.parts[name]
+
+
+# plain_table: column by column = cell by cell ---------------------------------------------------------------
+def _plain_before(sheet, headers, letters, rows, top=0, last=0, spell=cl.canonical) -> cl.PlainTable:
+    """plain_table as it was before the speed work (canonical() cell by cell), kept here as the reference."""
+    headers, letters = tuple(headers), tuple(letters)
+    out = []
+    for row, values in rows:
+        canon = tuple(spell(v) for v in map(values.get, headers))
+        if canon.count(None) < len(canon):
+            out.append((row, canon))
+    return cl.PlainTable(sheet, headers, letters, out, top, last)
+
+
+def _spelled_fresh(value):  # a date-time's spelling computed again, never from the cache
+    return cl._datetime(value) if type(value) is dt.datetime else cl.canonical(value)
+
+
+moments = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2030, 12, 31))
+any_value = st.one_of(st.none(), st.integers(-10**16, 10**16), st.booleans(), st.floats(), st.text(max_size=3),
+                      st.sampled_from(["", " ", "\u3000", "张伟", " 上午 "]), moments,
+                      moments.map(lambda m: m.replace(hour=0, minute=0, second=0, microsecond=0)),
+                      st.dates(), st.times(), st.decimals(allow_nan=True, places=2))
+column_kinds = [any_value, st.none(), st.integers(-5, 5), st.sampled_from(["张伟", "李华", "上午", "迟到 "]),
+                moments.map(lambda m: m.replace(hour=0, minute=0, second=0, microsecond=0)), moments,
+                st.one_of(st.none(), st.text(max_size=2))]
+
+
+@st.composite
+def tables(draw):
+    width = draw(st.integers(0, 4))
+    kinds = [draw(st.sampled_from(column_kinds)) for _ in range(width)]
+    headers = [f"h{i}" for i in range(width)]
+    rows = []
+    for r in range(draw(st.integers(0, 8))):
+        values = {h: draw(kind) for h, kind in zip(headers, kinds, strict=True) if draw(st.integers(0, 9))}  # keys missing
+        if draw(st.booleans()):
+            values["其他"] = draw(any_value)  # a column not tracked
+        rows.append((5 + r, values))
+    return headers, rows
+
+
+@settings(max_examples=400, deadline=None)
+@given(tables())
+def test_plain_table_column_by_column_equals_canonical_cell_by_cell(table):
+    headers, rows = table
+    cl._DATES.clear()  # a fresh process: no date spelled yet
+    got = cl.plain_table("考勤", headers, "ABCD"[:len(headers)], rows, 4, 20)
+    want = _plain_before("考勤", headers, "ABCD"[:len(headers)], rows, 4, 20)
+    assert got == want
+    assert [[type(v) for v in values] for _, values in got.rows] == [[type(v) for v in values] for _, values in want.rows]
+    fresh = _plain_before("考勤", headers, "ABCD"[:len(headers)], rows, 4, 20, spell=_spelled_fresh)
+    assert got == fresh  # every date-time spelled as canonical spells it, not only as the cache holds it
+    assert cl.plain_table("考勤", headers, "ABCD"[:len(headers)], rows, 4, 20) == want  # again, from the cache
+
+
+def test_plain_table_of_a_year_shaped_table_spells_dates_and_drops_blank_rows():
+    d = dt.datetime
+    rows = [(5, {"日期": d(2018, 5, 7), "姓名": "张伟", "时段": "上午", "情况": "旷工", "备注": None}),
+            (6, {"日期": d(2018, 5, 7, 9, 30), "姓名": "李华", "时段": "下午", "情况": "迟到", "备注": None}),
+            (7, {"日期": None, "姓名": "  ", "时段": None, "情况": "", "备注": None}),  # blank: not a row
+            (8, {"日期": d(2018, 5, 8), "姓名": "张伟", "时段": "上午", "情况": "漏签", "备注": 2})]
+    t = cl.plain_table("考勤", ("日期", "姓名", "时段", "情况", "备注"), "ABCDE", rows)
+    assert t.rows == [(5, ("\x01d2018-05-07", "张伟", "上午", "旷工", None)),
+                      (6, ("\x01t2018-05-07T09:30:00", "李华", "下午", "迟到", None)),
+                      (8, ("\x01d2018-05-08", "张伟", "上午", "漏签", 2))]
+    # a mapping that is not a dict still works (value by value)
+    from types import MappingProxyType
+    assert cl.plain_table("考勤", t.headers, t.letters, [(r, MappingProxyType(v)) for r, v in rows]).rows == t.rows
