@@ -218,3 +218,54 @@ def test_plain_table_of_a_year_shaped_table_spells_dates_and_drops_blank_rows():
     # a mapping that is not a dict still works (value by value)
     from types import MappingProxyType
     assert cl.plain_table("考勤", t.headers, t.letters, [(r, MappingProxyType(v)) for r, v in rows]).rows == t.rows
+
+
+# identical rows pair in C: the same rows left over as the loop it replaced -------------------------------------
+def _unpaired_before(old: list[tuple], new: list[tuple]) -> tuple[list[int], list[int]]:
+    """The pairing of identical rows in _match before the speed work (each new row takes the first free old
+    row of the same values), kept here as the reference."""
+    waiting: dict[tuple, list[int]] = {}
+    for i, values in enumerate(old):
+        waiting.setdefault(values, []).append(i)
+    rest_new = []
+    for j, values in enumerate(new):
+        hit = waiting.get(values)
+        if hit:
+            hit.pop(0)
+        else:
+            rest_new.append(j)
+    return sorted(i for ids in waiting.values() for i in ids), rest_new
+
+
+row_values = st.tuples(st.sampled_from(["张伟", "李华", None]), st.integers(0, 40))
+few_rows = st.one_of(st.lists(row_values, max_size=12),  # duplicates: row by row
+                     st.lists(row_values, max_size=80, unique=True))  # distinct rows (a year's): by sets, or row by row past _FEW
+
+
+@settings(max_examples=500, deadline=None)
+@given(old=few_rows, new=few_rows, shuffle=st.randoms(use_true_random=False))
+def test_identical_rows_leave_the_same_rows_over_as_before(old, new, shuffle):
+    assert cl._unpaired(old, new) == _unpaired_before(old, new)
+    edited = [(v[0], v[1] + 100) if k % 7 == 3 else v for k, v in enumerate(old)]  # a few rows edited
+    assert cl._unpaired(old, edited) == _unpaired_before(old, edited)
+    moved = list(old)
+    shuffle.shuffle(moved)  # sorting rows: nothing left over
+    assert cl._unpaired(old, moved) == ([], [])
+
+
+def test_the_changes_of_a_year_are_the_same_whatever_the_order_of_its_rows():
+    d = dt.datetime
+    rows = [(5 + i, {"日期": d(2018, 1, 2 + i % 20), "姓名": "张伟李华"[i % 2] + "伟", "时段": "上午", "情况": "迟到"})
+            for i in range(60)]
+    rows += [(65, dict(rows[0][1])), (66, dict(rows[0][1]))]  # the same event three times
+    h = ("日期", "姓名", "时段", "情况")
+    before = {"tblAttendance": cl.plain_table("考勤", h, "ABCD", rows)}
+    edited = [(r, dict(v)) for r, v in reversed(rows)]
+    edited[3][1]["情况"] = "旷工"  # one edit, rows sorted the other way, one duplicate gone
+    at = edited[3][0]
+    del edited[0]
+    after = {"tblAttendance": cl.plain_table("考勤", h, "ABCD", edited)}
+    got = [(ch.cell, ch.old, ch.new) for ch in cl.diff(before, after)]
+    assert len(got) == 2
+    assert (f"D{at}", "迟到", "旷工") in got
+    assert any(ch_new is None and "2018-01-02" in str(ch_old) for _, ch_old, ch_new in got)  # the duplicate gone
