@@ -136,14 +136,15 @@ def plain_table(sheet: str, headers: Iterable[str], letters: Iterable[str],
                 rows: Iterable[tuple[int, dict[str, object]]], top: int = 0, last: int = 0) -> PlainTable:
     headers, letters = tuple(headers), tuple(letters)
     rows = list(rows)
-    if rows and headers and {type(values) for _, values in rows} == {dict}:
+    if rows and headers and set(map(type, map(_SECOND, rows))) == {dict}:
         # column by column: this runs for every cell of a year, and a column is mostly of one type
         numbers, dicts = zip(*rows, strict=True)
         columns = [_canonical_column(list(map(dict.get, dicts, repeat(h)))) for h in headers]
+        canon_rows = list(zip(*columns, strict=True))
         blank = (None,) * len(headers)
-        return PlainTable(sheet, headers, letters, [(row, canon) for row, canon in zip(numbers, zip(*columns, strict=True),
-                                                                                       strict=True) if canon != blank],
-                          top, last)
+        kept = (list(zip(numbers, canon_rows, strict=True)) if blank not in canon_rows  # rows blank in every tracked column
+                else [(row, canon) for row, canon in zip(numbers, canon_rows, strict=True) if canon != blank])
+        return PlainTable(sheet, headers, letters, kept, top, last)
     out = []
     for row, values in rows:
         canon = tuple([_canonical_cell(v) for v in map(values.get, headers)])
@@ -158,14 +159,15 @@ def _canonical_cell(v: object) -> object:
 
 
 _AS_IS = {type(None), int}
+_TEXT = {type(None), str}
 
 
 def _canonical_column(values: list) -> list:
     """canonical() of each value of one column. The common columns in C loops, without a call per cell: only
-    numbers and blanks (as they are), only non-blank texts (as they are), only date-times (each distinct one
+    numbers and blanks (as they are), only non-blank texts and blanks (as they are), only date-times (each distinct one
     spelled once: a year's 4,000 events have a few hundred dates); any other column value by value."""
     types = set(map(type, values))
-    if types <= _AS_IS or (types == {str} and all(map(str.strip, values))):
+    if types <= _AS_IS or (types <= _TEXT and "" not in values and all(map(str.strip, filter(None, values)))):
         return values
     if types == {dt.datetime}:
         for v in dict.fromkeys(values):  # each distinct date-time once, in order (as canonical would meet them)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from xl_appraisal import changelog as cl
 from xl_appraisal.engine.issues import WARNING, Issue
@@ -44,7 +45,7 @@ def _tracked(table: c.Table) -> tuple[str, ...]:
 
 def _plain(tr: TableRows, headers: tuple[str, ...]) -> cl.PlainTable:
     headers = tuple(h for h in headers if h in tr.columns)
-    last = max([split_ref(tr.ref)[3], *(r for r, _ in tr.rows)])
+    last = max(split_ref(tr.ref)[3], max(map(itemgetter(0), tr.rows), default=0))
     return cl.plain_table(tr.sheet, headers, (tr.columns[h] for h in headers), tr.rows, tr.header_row, last)
 
 
