@@ -232,3 +232,57 @@ def test_the_ribbon_keeps_a_leaders_signature_when_only_the_role_changes(demo, t
     assert macros.recalc(fake) is not None, fake.app.alerts
     got = _signatures(com_fake.table_values(fake, "汇总", c.AVERAGES.name)[1:])
     assert got["胡明"] == "胡明已签" and all(v == f"{k}已签" for k, v in got.items()), got
+
+
+def _averages_turned_into_a_range(book: Path) -> int:
+    """tblAverages converted to a range (Excel: 表设计 → 转换为区域; or renamed): its cells stay on 汇总.
+    Then 保障部's decided first item goes 15 -> 5, so every average it feeds changes."""
+    wb = openpyxl.load_workbook(book)
+    header = range_boundaries(wb["汇总"].tables[c.AVERAGES.name].ref)[1]
+    del wb["汇总"].tables[c.AVERAGES.name]
+    wb["保障部"]["G6"] = 5
+    wb.save(book)
+    return header
+
+
+def test_averages_that_are_no_longer_a_table_are_said_to_be_stale_at_their_cell(demo, tmp_path):
+    """The averages block left as plain cells kept last time's numbers (全部部门平均分 99.33 where it is now
+    97.67) on the printed 汇总, without a word: now a warning at its header cell says recalc no longer
+    updates it and how to fix it."""
+    book = copy_of(demo, tmp_path)
+    header = _averages_turned_into_a_range(book)
+    outcome = service.evaluate(book)
+    stale = [i for i in outcome.issues if i.sheet == "汇总" and i.cell == f"A{header}"]
+    assert len(stale) == 1 and c.AVERAGES.name in stale[0].message and "不再更新" in stale[0].message, outcome.issues
+    assert main(["recalc", str(book)]) == 0  # a warning: recalc still writes the rest
+
+
+def test_the_ribbon_says_the_same_of_averages_that_are_no_longer_a_table(demo, tmp_path):
+    """The live adapter (xlwings' remote engine, which reports the used range) warns at the same cell."""
+    import xlwings as xw
+    from test_excel import remote_json
+
+    from xl_appraisal.excel.live import read_live
+
+    book = copy_of(demo, tmp_path)
+    header = _averages_turned_into_a_range(book)
+    live = service.evaluate_book(read_live(xw.Book(json=remote_json(book))))
+    stale = [(i.level, i.sheet, i.cell, i.message) for i in live.issues if "不再更新" in i.message]
+    assert stale == [(i.level, i.sheet, i.cell, i.message) for i in service.evaluate(book).issues
+                     if "不再更新" in i.message]
+    assert len(stale) == 1 and stale[0][2] == f"A{header}"
+
+
+def test_text_typed_under_the_summary_of_an_older_book_is_no_stale_averages(demo, tmp_path):
+    """A book made before tblAverages, with a footer under the chart: no warning about averages."""
+    book = copy_of(demo, tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["汇总"]
+    c1, r1, c2, r2 = range_boundaries(ws.tables[c.AVERAGES.name].ref)
+    del ws.tables[c.AVERAGES.name]
+    for r in range(r1 - 1, r2 + 1):
+        for col in range(c1, c2 + 1):
+            ws.cell(r, col).value = None
+    ws.cell(r1, 1).value = "制表：张敏"
+    wb.save(book)
+    assert not [i for i in service.evaluate(book).issues if i.sheet == "汇总"]

@@ -36,7 +36,7 @@ from xl_appraisal.layout import (
     status_row,
 )
 from xl_appraisal.plan import AppendRows, CellWrite, Plan, TableWrite
-from xl_appraisal.workbook.port import RawTable
+from xl_appraisal.workbook.port import BEYOND_KEPT, RawTable
 from xl_appraisal.workbook.read import Book, Unreadable, book_from_tables
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -93,14 +93,17 @@ def live_tables(book) -> dict[str, RawTable]:
                     break
                 start += BELOW_CHUNK
             beyond: list[int] = []
+            values: dict[int, tuple] = {}
             if last_used > start:
                 below = _read(sheet.range((start, left), (last_used, right)))
                 beyond = [start + k for k, row in enumerate(below) if not _blank(row)]
+                values = {start + k: tuple(row) for k, row in enumerate(below) if not _blank(row)}
             spans.append((table.name, left, right, top, last))
-            found[table.name] = RawTable(sheet.name, rng.address.replace("$", ""), rows, index, beyond)
+            found[table.name] = RawTable(sheet.name, rng.address.replace("$", ""), rows, index, beyond, values)
         for name, left, right, _, _ in spans:  # rows inside another table in the same columns are that table's
             others = [(top, end) for other, lo, hi, top, end in spans if other != name and lo <= right and hi >= left]
             found[name].beyond = [r for r in found[name].beyond if not any(top <= r <= end for top, end in others)]
+            found[name].beyond_values = {r: found[name].beyond_values[r] for r in found[name].beyond[:BEYOND_KEPT]}
     return found
 
 

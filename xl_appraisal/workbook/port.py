@@ -18,3 +18,8 @@ class RawTable:
     rows: list[tuple[int, tuple]]
     sheet_index: int = 0
     beyond: list[int] = field(default_factory=list)  # rows typed in its columns below a blank gap (not read)
+    # the values of the first BEYOND_KEPT of those rows, in the table's columns (what they are, for a warning)
+    beyond_values: dict[int, tuple] = field(default_factory=dict)
+
+
+BEYOND_KEPT = 20

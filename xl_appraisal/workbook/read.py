@@ -319,6 +319,8 @@ def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadabl
     for name in (c.STAFF.name, c.ATTENDANCE.name, c.LEAVE.name, c.CALENDAR.name,
                  *(f"tblBonus_{d.code}" for d in policy.departments)):
         issues += outside_rows(name, found[name])
+    if c.AVERAGES.name not in found and c.SUMMARY.name in found:
+        issues += stale_averages(found[c.SUMMARY.name])
     return Book(path, year, policy, to_inputs(policy, year, tables), tables, issues, raw=found)
 
 
@@ -329,6 +331,19 @@ def _str(raw: object) -> str:
 def _text(raw: object, read) -> Any:
     """A text field as read, except a formula without its result, kept as such for the engine to report."""
     return raw if isinstance(raw, Uncomputed) else read(raw)
+
+
+def stale_averages(summary: RawTable) -> list[Issue]:
+    """The averages block under 汇总's chart left as plain cells (tblAverages converted to a range, or renamed):
+    recalc cannot update it, so its numbers go stale on the printed 汇总 -- said at its header cell."""
+    col = col_letters(split_ref(summary.ref)[0])
+    for row, values in summary.beyond_values.items():
+        if tuple(values[:2]) == c.AVERAGES.headers[:2]:
+            return [Issue(WARNING, summary.sheet, f"{col}{row}",
+                          f"第{row}行起的平均分表已不是名为 {c.AVERAGES.name} 的表格（可能被转换为区域或改了名），"
+                          "重新计算不再更新其中的数字，它们可能已过时；请在 Excel 中把它重新设为表格（插入 → 表格）"
+                          f"并命名为 {c.AVERAGES.name}，或删除这几行")]
+    return []
 
 
 def outside_rows(name: str, raw: RawTable) -> list[Issue]:

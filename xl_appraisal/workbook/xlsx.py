@@ -32,7 +32,7 @@ from xl_appraisal.workbook.ooxml import (
     split_ref,
     table_parts,
 )
-from xl_appraisal.workbook.port import RawTable
+from xl_appraisal.workbook.port import BEYOND_KEPT, RawTable
 
 _C, _V, _IS, _T, _ROW, _F, _MERGE = (f"{{{NS}}}{t}" for t in ("c", "v", "is", "t", "row", "f", "mergeCell"))
 
@@ -163,7 +163,8 @@ def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> 
         others = [b for other, b in bounds.items() if other != name and b[0] <= max_col and b[2] >= min_col]
         beyond = [n for n in sorted(rows) if n > r and any(not is_blank(rows[n].get(c)) for c in cols)
                   and not any(b[1] <= n <= b[3] for b in others)]
-        out[name] = RawTable(sheet_name, ref, collected, index, beyond)
+        out[name] = RawTable(sheet_name, ref, collected, index, beyond,
+                             {n: tuple(map(rows[n].get, cols)) for n in beyond[:BEYOND_KEPT]})
     return out
 
 
