@@ -299,3 +299,35 @@ def test_a_gbk_console_prints_names_it_cannot_encode_and_still_ends_with_the_ver
         if command == "recalc":  # the payout table
             assert "\\U0001f600王" in text and "\\U00020000明" in text and "刘洋" in text
         assert lines_of(text)[-1].startswith("校验：0个错误")
+
+
+def test_output_piped_into_a_reader_that_stops_early_still_gets_its_json_written(tmp_path):
+    """`recalc BOOK --json OUT | head -1`: the reader closes the pipe while the tables print; rich then ends
+    the process. The JSON used to be written after the printing, so it was never written at all."""
+    import subprocess
+
+    book = fill(new_book(tmp_path), tmp_path / "book.xlsm",
+                staff=[*STAFF, *([f"员工{i}", "办公室", "工作人员", None, None] for i in range(60))], scores=FULL)
+    out = tmp_path / "结果.json"
+    code = "import sys; from xl_appraisal.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, "recalc", str(book), "--json", str(out), "--verbose"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()  # the reader takes one line and goes away
+    proc.stdout.close()
+    proc.wait(timeout=120)
+    assert out.exists() and '"people"' in out.read_text(encoding="utf-8"), proc.stderr.read().decode()
+    assert b"Traceback" not in proc.stderr.read()
+
+
+def test_export_piped_into_a_reader_that_stops_early_still_writes_its_email_draft(tmp_path):
+    """`export BOOK -o OUT --email | head -1`: the .eml was written after the fingerprint line was printed."""
+    import subprocess
+
+    book = fill(new_book(tmp_path), tmp_path / "book.xlsm", staff=STAFF, scores=FULL)
+    out = tmp_path / "报送版.xlsx"
+    code = "import sys; from xl_appraisal.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, "export", str(book), "-o", str(out), "--email"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # nobody reads
+    proc.wait(timeout=120)
+    assert out.exists() and out.with_suffix(".eml").exists(), proc.stderr.read().decode()

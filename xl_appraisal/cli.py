@@ -77,10 +77,11 @@ def cmd_recalc(args) -> int:
     if args.json:
         check_output(args.json, [args.book] + ([args.output] if args.output else []), what="JSON 文件")
     outcome = recalc(args.book, args.output)
+    if args.json:  # every file first: a reader that closes the pipe early (| head) ends the printing
+        write_json(outcome, args.json)
     print_results(screen, outcome.result)
     print_issues(screen, outcome.issues)
     if args.json:
-        write_json(outcome, args.json)
         screen.line(f"已写出 {args.json}")
     from xl_appraisal.tracking import summary
 
@@ -102,10 +103,10 @@ def cmd_demo(args) -> int:
     book = folder / "2018年度目标管理考核（示例）.xlsm"
     demo_workbook(book)
     outcome = recalc(book, backup=False)
+    json_path = folder / "2018年度目标管理考核（示例）.json"
+    write_json(outcome, json_path, backup=False)  # before printing: a closed pipe ends the printing
     print_results(screen, outcome.result)
     print_issues(screen, outcome.issues)
-    json_path = folder / "2018年度目标管理考核（示例）.json"
-    write_json(outcome, json_path, backup=False)
     screen.line(f"计算结果：{json_path}")
     screen.verdict(f"{check_line(outcome.issues)}；已写入示例工作簿 {book}", style=verdict_style(outcome.issues))
     return EXIT_ERRORS if outcome.has_errors else EXIT_OK
@@ -148,9 +149,9 @@ def cmd_export(args) -> int:
     if status is None:
         return EXIT_ERRORS
     fingerprint = export_book(Path(args.book), out, draft=args.draft, outcome=outcome, changes=args.changes)
+    eml = email_draft(outcome, out, fingerprint, draft=args.draft) if args.email else None  # files before printing
     screen.line(f"指纹（SHA-256）：{fingerprint}")
-    if args.email:
-        eml = email_draft(outcome, out, fingerprint, draft=args.draft)
+    if eml is not None:
         screen.line(f"已生成邮件草稿：{eml}（Outlook 打开即为草稿；其他邮件程序见 README）")
         if not recipients(outcome):
             screen.line(NO_RECIPIENT, style="yellow")
