@@ -21,6 +21,7 @@ from test_nothing_lost import FULL, STAFF
 from test_signins import LEAVES, zkteco_csv
 from workbooks import fill, new_book
 
+from xl_appraisal import service
 from xl_appraisal.cli import main
 
 MORE = [["孙悦", "办公室", "工作人员", None, None], ["赵磊", "组宣部", "工作人员", None, None],
@@ -478,3 +479,37 @@ def test_typed_text_around_the_computed_tables_survives_recalc(six, tmp_path_fac
         rows = [r for (_, r), _ in found]
         shift = {r - r0 for r, ((_, r0), _) in zip(rows, mine, strict=True)}
         assert len(shift) <= 1 and all(s >= 0 for s in shift)  # moved together (or not at all)
+
+
+@pytest.mark.parametrize("staff", [NINE, STAFF[:4]], ids=["grow", "shrink"])
+def test_R_totals_row_carries_the_new_total_as_its_cached_value(six, tmp_path, staff):
+    """A program that does not recalculate on opening (LibreOffice and WPS by default, pandas, openpyxl; Excel
+    when the file's calcId is its own) shows a formula's cached value: the totals row kept showing the total
+    from before (57,740.00 on a book LibreOffice had saved, with 69,260.00 paid out). recalc now stores the
+    total of the rows it wrote."""
+    book = copy_of(six, tmp_path)
+    add_totals_row(book)
+    set_staff(book, staff)
+    assert main(["recalc", str(book)]) == 0
+    ws = openpyxl.load_workbook(book, data_only=True)["发放"]
+    end = 4 + len(staff) + 1
+    paid = [ws.cell(r, 8).value for r in range(5, end)]
+    assert all(isinstance(v, (int, float)) for v in paid) and ws.cell(end, 1).value == "合计"
+    assert ws.cell(end, 8).value == pytest.approx(sum(paid))
+    assert openpyxl.load_workbook(book)["发放"].cell(end, 8).value == "=SUBTOTAL(109,tblPayouts[合计])"
+    assert main(["recalc", str(book)]) == 0  # and a second recalc changes nothing
+    assert service.recalc(book).written is False
+
+
+def test_totals_row_formulas_the_writer_cannot_evaluate_lose_their_stale_value():
+    from xl_appraisal.layout import subtotal_value
+
+    col = {"合计": [5800.0, 5940.0, None, "x"], "姓名": ["张敏", "刘洋", None, ""]}.get
+    assert subtotal_value("SUBTOTAL(109,tblPayouts[合计])", col) == 11740.0
+    assert subtotal_value("SUBTOTAL(101,tblPayouts[合计])", col) == 5870.0
+    assert subtotal_value("SUBTOTAL(103,tblPayouts[姓名])", col) == 2
+    assert subtotal_value("SUBTOTAL(102,tblPayouts[合计])", col) == 2
+    assert subtotal_value("SUBTOTAL(104,tblPayouts[合计])", col) == 5940.0
+    assert subtotal_value("SUBTOTAL(105,tblPayouts[合计])", col) == 5800.0
+    assert subtotal_value("SUBTOTAL(107,tblPayouts[合计])", col) is None  # a standard deviation: not here
+    assert subtotal_value("SUM(H5:H10)", col) is None and subtotal_value("SUBTOTAL(109,tblPayouts[签收])", col) is None

@@ -12,9 +12,10 @@ Plain data only (row numbers, column numbers, values): no openpyxl, no xlwings, 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from xl_appraisal.cellref import col_index
@@ -113,6 +114,38 @@ def grown_print_area(area: str, left: int, right: int, old_end: int, new_end: in
         return f"{m[0][: m.start(8) - m.start(0)]}{last}"
 
     return _AREA_RANGE.sub(grown, area)
+
+
+_SUBTOTAL = re.compile(r"\s*(?:_xlfn\.)?SUBTOTAL\(\s*(\d{1,3})\s*,\s*[^\[\]()]*\[([^\[\]]+)\]\s*\)\s*", re.I)
+
+
+def subtotal_value(formula: str, column: Callable[[str], Sequence[object] | None]) -> object:
+    """The value of a totals row's formula (Excel's `SUBTOTAL(109,tblPayouts[合计])`) over the rows the
+    program just wrote, to store as the cell's cached value: a program that does not recalculate on opening
+    (LibreOffice, WPS, pandas; Excel when the file's calcId is its own) otherwise shows the total of before.
+    `column(header)`: that column's values, None when the table has no such column. None: a formula not
+    understood here (the cached value is then dropped, never left stale)."""
+    m = _SUBTOTAL.fullmatch(formula)
+    if m is None:
+        return None
+    values = column(m[2].replace("'", "") if "'" in m[2] else m[2])
+    if values is None:
+        return None
+    numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    code = int(m[1]) % 100
+    if code == 9:
+        return math.fsum(numbers)
+    if code == 1:
+        return math.fsum(numbers) / len(numbers) if numbers else None
+    if code == 2:
+        return len(numbers)
+    if code == 3:
+        return sum(1 for v in values if v is not None and v != "")
+    if code == 4:
+        return max(numbers, default=0.0)
+    if code == 5:
+        return min(numbers, default=0.0)
+    return None
 
 
 def follow_keys(old: Sequence[tuple[int, Hashable]], new_keys: Sequence[Hashable]) -> dict[int, int]:

@@ -32,6 +32,7 @@ from xl_appraisal.layout import (
     refusal,
     shift_span,
     status_row,
+    subtotal_value,
 )
 from xl_appraisal.plan import AppendRows, CellWrite, ColumnWrite, Plan, TableWrite  # noqa: F401 - re-exported
 from xl_appraisal.workbook.contract import SNAPSHOT
@@ -716,6 +717,7 @@ class _Applier:
             for k in ("ht", "customHeight"):
                 row.attrib.pop(k, None)
             row.attrib.update(total_height)
+            self._cache_totals(ed, t, place.first, place.last_data, place.end)
         ref = f"{col_letters(min_col)}{header}:{col_letters(max_col)}{place.end}"
         self.pkg.parts[t.part] = _resized(t.table, ref, t.totals)
         self.follow_print_area(t, old_end, place.end)
@@ -738,6 +740,22 @@ class _Applier:
                 dn.text, changed = new, True
         if changed:
             self.pkg.parts["xl/workbook.xml"] = _serialize(root)
+
+    @staticmethod
+    def _cache_totals(ed: SheetEditor, t: _Open, first: int, last: int, end: int) -> None:
+        """The totals row's formulas get the cached values of the rows just written (layout.subtotal_value)."""
+        min_col = t.bounds[0]
+
+        def column(header: str) -> list[object] | None:
+            if header not in t.names:
+                return None
+            return [ed.value(min_col + t.names.index(header), r) for r in range(first, last + 1)]
+
+        for j in range(len(t.names)):
+            c = ed.cell(min_col + j, end, create=False)
+            f = c.find(q("f")) if c is not None else None
+            if f is not None and f.text:
+                ed.set_cached(min_col + j, end, subtotal_value(f.text, column))
 
     @staticmethod
     def _put_cell(ed: SheetEditor, col: int, r: int, old) -> None:
