@@ -180,9 +180,24 @@ def _canonical_column(values: list) -> list:
 
 def encode(snapshot: Snapshot) -> str:
     """Compact JSON of a snapshot (one line; the rows as arrays)."""
-    body = {name: [t.sheet, list(t.headers), list(t.letters), [[row, *values] for row, values in t.rows]]
-            for name, t in snapshot.items()}
-    return json.dumps({"v": VERSION, "t": body}, ensure_ascii=False, separators=(",", ":"))
+    return join(encode_parts(snapshot))
+
+
+_DUMP = {"ensure_ascii": False, "separators": (",", ":")}
+_HEAD = f'{{"v":{VERSION},"t":{{'  # what json.dumps writes before the tables (the same spelling, table by table)
+
+
+def encode_parts(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """Each table's part of the encoded snapshot: (its key as JSON, its value as JSON). `join` of them is the very
+    text json.dumps writes for the whole snapshot; kept apart so that an unchanged table is found in the stored text
+    without decoding it (`decode_like`)."""
+    return [(json.dumps(name, **_DUMP),
+             json.dumps([t.sheet, list(t.headers), list(t.letters), [[row, *values] for row, values in t.rows]], **_DUMP))
+            for name, t in snapshot.items()]
+
+
+def join(parts: list[tuple[str, str]]) -> str:
+    return _HEAD + ",".join(f"{key}:{value}" for key, value in parts) + "}}"
 
 
 _SCALARS = {str, int, float, bool, type(None)}
@@ -195,23 +210,65 @@ def decode(text: str) -> Snapshot:
         if not isinstance(data, dict) or data.get("v") != VERSION:
             raise SnapshotDamaged("version")
         out: Snapshot = {}
-        for name, (sheet, headers, letters, rows) in data["t"].items():
-            if len(headers) != len(letters):
-                raise SnapshotDamaged(name)
-            width = len(headers) + 1
-            # every row a list of `width` scalars, the first an int (the sheet row); checked a condition at a
-            # time over all rows (the same verdict as row by row, in C loops: a year's 4,000 rows)
-            if not (set(map(type, rows)) <= {list} and set(map(len, rows)) <= {width}
-                    and set(map(type, map(_FIRST, rows))) <= {int}
-                    and _SCALARS.issuperset(map(type, chain.from_iterable(rows)))):
-                raise SnapshotDamaged(name)
-            out[name] = PlainTable(str(sheet), tuple(headers), tuple(letters),
-                                   list(zip(map(_FIRST, rows), map(tuple, map(_REST, rows)))))
+        for name, value in data["t"].items():
+            out[name] = _table(name, value)
         return out
     except SnapshotDamaged:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise SnapshotDamaged(type(exc).__name__) from exc
+
+
+def _table(name: str, value: object) -> PlainTable:
+    """One decoded table's JSON value as a PlainTable; SnapshotDamaged (or TypeError, ValueError, …: the caller
+    turns them into SnapshotDamaged) when it is not of the shape `encode` writes."""
+    sheet, headers, letters, rows = value  # type: ignore[misc]
+    if len(headers) != len(letters):
+        raise SnapshotDamaged(name)
+    width = len(headers) + 1
+    # every row a list of `width` scalars, the first an int (the sheet row); checked a condition at a
+    # time over all rows (the same verdict as row by row, in C loops: a year's 4,000 rows)
+    if not (set(map(type, rows)) <= {list} and set(map(len, rows)) <= {width}
+            and set(map(type, map(_FIRST, rows))) <= {int}
+            and _SCALARS.issuperset(map(type, chain.from_iterable(rows)))):
+        raise SnapshotDamaged(name)
+    return PlainTable(str(sheet), tuple(headers), tuple(letters), list(zip(map(_FIRST, rows), map(tuple, map(_REST, rows)))))
+
+
+_DECODER = json.JSONDecoder()
+
+
+def decode_like(text: str, snapshot: Snapshot, parts: list[tuple[str, str]]) -> Snapshot:
+    """decode(text), decoding only the tables whose part differs from `snapshot`'s (`parts` = encode_parts(snapshot)):
+    a table whose stored part is the very text of its part now is that table. Falls back to `decode` whenever the
+    stored text is not laid out as `encode` writes it for these tables (other tables, another order, spacing), so
+    the result (or SnapshotDamaged) is always decode's."""
+    try:
+        out = _decode_like(text, snapshot, parts)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, SnapshotDamaged):
+        out = None
+    return decode(text) if out is None else out
+
+
+def _decode_like(text: str, snapshot: Snapshot, parts: list[tuple[str, str]]) -> Snapshot | None:
+    if not text.startswith(_HEAD) or len(parts) != len(snapshot) or not parts:
+        return None
+    out: Snapshot = {}
+    at = len(_HEAD)
+    for (name, t), (key, value) in zip(snapshot.items(), parts, strict=True):
+        if not text.startswith(key, at) or text[at + len(key):at + len(key) + 1] != ":":
+            return None
+        at += len(key) + 1
+        end = at + len(value)
+        if text.startswith(value, at) and text[end:end + 1] in (",", "}"):
+            out[name] = PlainTable(t.sheet, t.headers, t.letters, list(t.rows))  # the same JSON: decode gives these rows
+        else:
+            found, end = _DECODER.raw_decode(text, at)
+            out[name] = _table(name, found)
+        if text[end:end + 1] != ",":
+            return out if text[end:] == "}}" and len(out) == len(parts) else None
+        at = end + 1
+    return None
 
 
 def chunks(text: str) -> list[str]:
@@ -339,7 +396,8 @@ def _unpaired(old: list[tuple], new: list[tuple]) -> tuple[list[int], list[int]]
     a few rows, found in C; otherwise row by row."""
     old_set, new_set = set(old), set(new)
     if len(old_set) == len(old) and len(new_set) == len(new):  # no two rows alike on either side
-        gone, came = old_set - new_set, new_set - old_set
+        either = old_set.symmetric_difference(new_set)  # one pass of lookups instead of two differences
+        gone, came = either & old_set, either - old_set
         if len(gone) + len(came) <= _FEW:
             return sorted(map(old.index, gone)), sorted(map(new.index, came))
     waiting: dict[tuple, list[int]] = {}

@@ -112,7 +112,8 @@ def track(book: Book) -> Tracking:
     t = Tracking(True, when=now(), who=who(book), stored_text=text)
     t.log_start = max((r for r, _ in log.rows), default=log.header_row) + 1
     t.snapshot = current(book)
-    t.text = cl.encode(t.snapshot)
+    parts = cl.encode_parts(t.snapshot)
+    t.text = cl.join(parts)
     damaged = ""
     if not filled and hash_ in (None, "", UNSET):
         t.baseline = True
@@ -122,7 +123,7 @@ def track(book: Book) -> Tracking:
         pass  # the tables are as they were: no change (the common case, without decoding)
     elif not t.baseline and not damaged:
         try:
-            t.changes = cl.diff(cl.decode(text), t.snapshot)
+            t.changes = cl.diff(cl.decode_like(text, t.snapshot, parts), t.snapshot)
         except (cl.SnapshotDamaged, TypeError, ValueError, IndexError):  # never a crash: a warning and a new baseline
             damaged = "无法读取"
     if damaged:
