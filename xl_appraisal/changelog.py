@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, repeat
 from operator import itemgetter
+from typing import Any
 
 from xl_appraisal.cellref import col_index
 from xl_appraisal.engine.issues import WARNING, Issue
@@ -183,7 +184,7 @@ def encode(snapshot: Snapshot) -> str:
     return join(encode_parts(snapshot))
 
 
-_DUMP = {"ensure_ascii": False, "separators": (",", ":")}
+_DUMP: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 _HEAD = f'{{"v":{VERSION},"t":{{'  # what json.dumps writes before the tables (the same spelling, table by table)
 
 
@@ -219,10 +220,10 @@ def decode(text: str) -> Snapshot:
         raise SnapshotDamaged(type(exc).__name__) from exc
 
 
-def _table(name: str, value: object) -> PlainTable:
+def _table(name: str, value: Any) -> PlainTable:
     """One decoded table's JSON value as a PlainTable; SnapshotDamaged (or TypeError, ValueError, …: the caller
     turns them into SnapshotDamaged) when it is not of the shape `encode` writes."""
-    sheet, headers, letters, rows = value  # type: ignore[misc]
+    sheet, headers, letters, rows = value
     if len(headers) != len(letters):
         raise SnapshotDamaged(name)
     width = len(headers) + 1
