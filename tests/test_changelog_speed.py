@@ -358,3 +358,70 @@ def test_decode_like_decodes_only_the_changed_tables_of_a_year(tmp_path, monkeyp
     seen.clear()
     assert cl.decode_like(text, now, cl.encode_parts(now)) == want and seen == []  # nothing changed: nothing decoded
     assert cl.diff(got, edited) == cl.diff(want, edited) and len(cl.diff(got, edited)) == 1
+
+
+# _rows_like: a changed table decoded between the blocks of rows found unchanged = decode -------------------------
+cell_text = st.one_of(st.none(), st.integers(-3, 3), st.sampled_from(["张伟", "上午", "],[", "[1,2]", '"', "\x01d2018-05-07"]))
+
+
+@st.composite
+def year_and_edits(draw):
+    """A stored table of many rows, and the table now: rows edited, removed, added or moved anywhere."""
+    width = draw(st.integers(1, 3))
+    count = draw(st.integers(0, 30))
+    rows = [(5 + i, tuple(draw(cell_text) for _ in range(width))) for i in range(count)]
+    now = list(rows)
+    for _ in range(draw(st.integers(0, 4))):
+        how = draw(st.sampled_from(["edit", "remove", "add", "move"]))
+        if how == "add" or not now:
+            now.insert(draw(st.integers(0, len(now))), (draw(st.integers(1, 99)), tuple(draw(cell_text) for _ in range(width))))
+        elif how == "edit":
+            i = draw(st.integers(0, len(now) - 1))
+            now[i] = (now[i][0], tuple(draw(cell_text) for _ in range(width)))
+        elif how == "remove":
+            del now[draw(st.integers(0, len(now) - 1))]
+        else:
+            now.insert(draw(st.integers(0, len(now) - 1)), now.pop(draw(st.integers(0, len(now) - 1))))
+    headers, letters = tuple(f"h{i}" for i in range(width)), tuple("ABC"[:width])
+    before = {"tblStaff": cl.PlainTable("人员", ("姓名",), ("A",), [(5, ("张伟",))]),
+              "tblAttendance": cl.PlainTable("考勤", headers, letters, rows)}
+    after = {"tblStaff": before["tblStaff"], "tblAttendance": cl.PlainTable("考勤", headers, letters, now)}
+    if draw(st.booleans()):  # the changed table last (the text's end after it)
+        before, after = ({k: d[k] for k in ("tblAttendance", "tblStaff")} for d in (before, after))
+    return before, after
+
+
+@settings(max_examples=600, deadline=None)
+@given(pair=year_and_edits(), block=st.integers(1, 5))
+def test_a_changed_table_decoded_between_unchanged_blocks_is_decode(pair, block):
+    before, after = pair
+    text = cl.encode(before)
+    parts = cl.encode_parts(after)
+    saved = cl._BLOCK
+    cl._BLOCK = block  # small blocks: many of them in a small table
+    try:
+        fast = cl._decode_like(text, after, parts)
+    finally:
+        cl._BLOCK = saved
+    assert fast is not None  # a text encode wrote for these tables: never the fallback
+    assert fast == cl.decode(text) == before
+    assert cl.diff(fast, after) == cl.diff(before, after)
+
+
+def test_rows_like_decodes_only_the_rows_between_blocks_found(monkeypatch):
+    rows = [(5 + i, ("张伟", f"\x01d2018-01-{1 + i % 28:02d}", "上午")) for i in range(300)]
+    before = {"tblAttendance": cl.PlainTable("考勤", ("姓名", "日期", "时段"), ("A", "B", "C"), rows)}
+    now = list(rows)
+    now[3] = (now[3][0], ("张伟", now[3][1][1], "下午"))  # rows edited at the top and at the bottom
+    now[297] = (now[297][0], ("李华", now[297][1][1], "上午"))
+    after = {"tblAttendance": cl.PlainTable("考勤", ("姓名", "日期", "时段"), ("A", "B", "C"), now)}
+    decoded = []
+    real = cl._table
+    monkeypatch.setattr(cl, "_table", lambda name, value: decoded.append(len(value[3])) or real(name, value))
+    got = cl.decode_like(cl.encode(before), after, cl.encode_parts(after))
+    assert got == before
+    assert decoded == [cl._BLOCK, 300 - 4 * cl._BLOCK]  # the two blocks with an edit, not the 300 rows
+    # a text value holding "],[": rows cannot be told apart by it, the whole table is decoded (the same result)
+    odd = {"tblAttendance": cl.PlainTable("考勤", ("姓名",), ("A",), [(5, ("a],[b",)), (6, ("c",))])}
+    decoded.clear()
+    assert cl.decode_like(cl.encode(odd), before, cl.encode_parts(before)) == odd and decoded[-1] == 2

@@ -256,7 +256,7 @@ def _decode_like(text: str, snapshot: Snapshot, parts: list[tuple[str, str]]) ->
         return None
     out: Snapshot = {}
     at = len(_HEAD)
-    for (name, t), (key, value) in zip(snapshot.items(), parts, strict=True):
+    for k, ((name, t), (key, value)) in enumerate(zip(snapshot.items(), parts, strict=True)):
         if not text.startswith(key, at) or text[at + len(key):at + len(key) + 1] != ":":
             return None
         at += len(key) + 1
@@ -264,12 +264,66 @@ def _decode_like(text: str, snapshot: Snapshot, parts: list[tuple[str, str]]) ->
         if text.startswith(value, at) and text[end:end + 1] in (",", "}"):
             out[name] = PlainTable(t.sheet, t.headers, t.letters, list(t.rows))  # the same JSON: decode gives these rows
         else:
-            found, end = _DECODER.raw_decode(text, at)
-            out[name] = _table(name, found)
+            like = _rows_like(text, at, name, t, value, f"]],{parts[k + 1][0]}:" if k + 1 < len(parts) else "]]}}")
+            if like is None:
+                found, end = _DECODER.raw_decode(text, at)
+                out[name] = _table(name, found)
+            else:
+                out[name], end = like
         if text[end:end + 1] != ",":
             return out if text[end:] == "}}" and len(out) == len(parts) else None
         at = end + 1
     return None
+
+
+_BLOCK = 64  # rows of a table looked for at once in the stored text (_rows_like)
+
+
+def _rows_like(text: str, at: int, name: str, t: PlainTable, value: str, after: str) -> tuple[PlainTable, int] | None:
+    """The table whose stored value starts at text[at] (decode's PlainTable, and where the value ends), when its
+    sheet, headers and letters are `t`'s: blocks of `t`'s rows whose JSON is found, in order, in the stored rows are
+    those rows; only the stored text between them is decoded (a few edited rows of a year's 4,000). `value` is `t`'s
+    JSON; `after` what the stored text holds right after the table (the next table's key, or the end). None when
+    this does not apply; an exception when the stored text between the blocks is no rows (the caller then decodes
+    the whole text, which gives decode's verdict).
+
+    Exact: the stored text is read from the start of a row to the start of the next block found; a block found at
+    the start of a row is those very rows (a JSON value's text determines where it ends), and a block found inside
+    a text value leaves the text before it cut inside that value, which is no JSON (an exception)."""
+    head = json.dumps([t.sheet, list(t.headers), list(t.letters)], **_DUMP)[:-1] + ",["
+    if not t.rows or not value.startswith(head) or not text.startswith(head, at):
+        return None
+    pieces = value[len(head) + 1:-3].split("],[")  # each row's JSON without its brackets
+    if len(pieces) != len(t.rows):  # a text holds "],[": rows cannot be told apart this way
+        return None
+    rows: list[tuple[int, tuple]] = []
+    pos = at + len(head)  # the start of the next stored row (or the "]" that ends them)
+
+    def stored_rows(between: str) -> None:  # stored rows, "[…],…,[…]"
+        if between:
+            rows.extend(_table(name, [t.sheet, t.headers, t.letters, json.loads(f"[{between}]")]).rows)
+
+    for b in range(0, len(pieces), _BLOCK):
+        block = "[" + "],[".join(pieces[b:b + _BLOCK]) + "]"
+        found = text.find(block, pos)
+        if found < 0:
+            continue  # rows edited in this block: they are in the stored text decoded next
+        if found > pos:
+            if text[found - 1] != ",":
+                return None
+            stored_rows(text[pos:found - 1])
+        rows.extend(t.rows[b:b + _BLOCK])
+        pos = found + len(block)
+        if text[pos:pos + 1] != ",":  # the stored rows end here
+            if not text.startswith("]]", pos) or not text.startswith(after[2:], pos + 2):
+                return None
+            return PlainTable(t.sheet, t.headers, t.letters, rows), pos + 2
+        pos += 1
+    end = text.find(after, pos)
+    if end < 0:
+        return None
+    stored_rows(text[pos:end])  # the last rows
+    return PlainTable(t.sheet, t.headers, t.letters, rows), end + 2
 
 
 def chunks(text: str) -> list[str]:
