@@ -513,3 +513,26 @@ def test_totals_row_formulas_the_writer_cannot_evaluate_lose_their_stale_value()
     assert subtotal_value("SUBTOTAL(105,tblPayouts[合计])", col) == 5800.0
     assert subtotal_value("SUBTOTAL(107,tblPayouts[合计])", col) is None  # a standard deviation: not here
     assert subtotal_value("SUM(H5:H10)", col) is None and subtotal_value("SUBTOTAL(109,tblPayouts[签收])", col) is None
+
+
+LONG_NAME = "阿卜杜热合曼·买买提明·艾力·吐尔逊·阿不都拉·依明江"  # 26 characters: three lines in 姓名's column
+
+
+def test_a_name_longer_than_its_column_sizes_its_payout_row(tmp_path):
+    """发放's rows were sized from 计算依据 alone: a long name wrapped in 姓名 ran over the next rows in print."""
+    from test_nothing_lost import FULL, STAFF
+    from workbooks import fill, new_book
+
+    from xl_appraisal.measure import text_height
+    from xl_appraisal.workbook import contract as c
+
+    staff = [*STAFF, [LONG_NAME, "办公室", "工作人员", None, None]]
+    book = fill(new_book(tmp_path), tmp_path / "book.xlsx", staff=staff, scores=FULL)
+    assert main(["recalc", str(book)]) == 0
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book)["发放"]
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == LONG_NAME)
+    assert ws.row_dimensions[row].height >= text_height(LONG_NAME, c.PAYOUT_TEXT_WIDTHS[0]) > text_height("张敏", 10)
+    others = [r for r in range(5, row) if ws.cell(r, 1).value]
+    assert all(ws.row_dimensions[r].height == text_height(ws.cell(r, 10).value, c.EXPLAIN_WIDTH) for r in others)

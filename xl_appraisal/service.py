@@ -176,6 +176,13 @@ def average_heights(rows: list[list]) -> list[float]:
                        minimum=AVERAGE_MIN_HEIGHT) for row in rows]
 
 
+def payout_heights(rows: list[list]) -> list[float]:
+    """发放's row heights: its 计算依据 wraps, and so do 姓名, 部门 and 职务 (a name longer than its column
+    used to run over the rows below it)."""
+    return [row_height([(v, w, 11) for v, w in zip(row, c.PAYOUT_TEXT_WIDTHS, strict=False) if isinstance(v, str) and v]
+                       + [(row[-1], c.EXPLAIN_WIDTH, 11)]) for row in rows]
+
+
 def heights(rows: list[list], width: float) -> list[float]:
     """Row heights for rows whose last column is wrapped text of the given width (the one measure)."""
     return [text_height(row[-1], width) for row in rows]
@@ -225,7 +232,7 @@ def _writes(outcome: Outcome) -> tuple[list[TableWrite], list[ColumnWrite], list
     tables.append(TableWrite(c.SUMMARY.name, summary_rows(r, policy.bonus_threshold if policy else None),
                              headers=c.SUMMARY.all_headers, key=SUMMARY_KEY))
     payouts = payout_rows(r)
-    tables.append(TableWrite(c.PAYOUTS.name, payouts, heights(payouts, c.EXPLAIN_WIDTH), headers=c.PAYOUTS.headers,
+    tables.append(TableWrite(c.PAYOUTS.name, payouts, payout_heights(payouts), headers=c.PAYOUTS.headers,
                              key=PAYOUTS_KEY))
     if c.AVERAGES.name in outcome.book.raw:  # workbooks made before tblAverages lack it
         averages = average_table_rows(outcome)

@@ -330,7 +330,7 @@ AVERAGE_HEADERS = ("对象", "职务", "全部部门平均分", "分管部门平
 # tblAverages under the chart, in 汇总's columns A..E (same widths as tblSummary's, so neither table moves the other)
 AVERAGE_COLUMNS = [Column(h, w, "computed", SCORE if "平均分" in h else None, CENTER if j < 4 else WRAP)
                    for j, (h, w) in enumerate(zip(c.AVERAGES.headers, c.AVERAGE_WIDTHS, strict=True))]
-PAYOUT_COLUMNS = [Column("姓名", 10, "computed"), Column("部门", 12, "computed"), Column("职务", 11, "computed"),
+PAYOUT_COLUMNS = [*(Column(h, w, "computed") for h, w in zip(("姓名", "部门", "职务"), c.PAYOUT_TEXT_WIDTHS, strict=True)),
                   Column("挂钩得分", 9, "computed", SCORE), Column("旷工天数", 9, "computed", "0.0"),
                   Column("考勤津贴", 11, "computed", MONEY), Column("目标管理奖金", 12, "computed", MONEY),
                   Column("合计", 11, "computed", MONEY), Column("状态", 7, "computed", align=CENTER),

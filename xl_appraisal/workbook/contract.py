@@ -63,6 +63,7 @@ def bonus_table(sheet: str, code: str) -> Table:
 
 
 BONUS_INPUTS = ("加分项目", "数量", "酌定分值", "说明")  # the columns of tblBonus_<code> people fill
+PAYOUT_TEXT_WIDTHS = (10, 12, 11)  # 发放's 姓名, 部门, 职务: wrapped too, so a long name sizes its row
 EXPLAIN_WIDTH = 64  # width of 发放's 计算依据 column: row heights of wrapped text are sized from it
 ISSUE_WIDTH = 80  # width of 校验's 说明 column
 
