@@ -467,3 +467,16 @@ def test_R5_unscored_department_is_one_warning():
     scores = [s for s in all_scores() if s.department != "女工部"]
     warns = [i for i in compute(inputs(scores=scores)).issues if i.level == "warning"]
     assert [w.message for w in warns] == ["女工部尚未评分，暂按0分计（第三条）"]
+
+
+@pytest.mark.parametrize(("score", "shown", "gap"), [
+    ("91.995", "得分91.995", "差8.005分"),  # the average of 89 and 94.99: not 92 and 8.01, which do not add up
+    ("97", "得分97", "差3分"),
+    ("99.9966666666666666666666667", "得分约99.9967", "差约0.0033分"),  # never 100 and 0 (then 1 tier)
+    ("95.5", "得分95.5", "差4.5分"),
+])
+def test_R14_the_explanation_shows_a_score_and_its_gap_that_add_up(score, shown, gap):
+    from xl_appraisal.engine import messages as msg
+
+    text = msg.bonus_tiers(POLICY, Decimal(score), 1, True)
+    assert f"{shown}，{gap}" in text

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from xl_appraisal.engine.model import EVENT_KINDS, FINAL, LEADER_ROLES, LEADERSHIP, LEAVE_KINDS, PROVISIONAL, ROLES
-from xl_appraisal.engine.values import fmt, is_blank, money, shown
+from xl_appraisal.engine.values import fmt, fmt_exact, is_blank, money, shown
 from xl_appraisal.policy import Policy, short_clause
 
 HALF_ZH = ("上午", "下午")
@@ -301,14 +301,14 @@ def forfeited(policy: Policy, half_days: int) -> str:
 
 # -- R14: the target bonus ---------------------------------------------------------------------------
 def bonus_full(policy: Policy, score: Decimal) -> str:
-    return f"得分{fmt(score)}≥{fmt(policy.bonus_threshold)}，全额{fmt(policy.bonus_full)}{policy.cite('tier_amount')}"
+    return f"得分{fmt_exact(score)}≥{fmt(policy.bonus_threshold)}，全额{fmt(policy.bonus_full)}{policy.cite('tier_amount')}"
 
 
 def bonus_tiers(policy: Policy, score: Decimal, tiers: int, ceil: bool) -> str:
     rounding = "不足一档按一档" if ceil else "不足一档不计"
     left = policy.bonus_full - tiers * policy.tier_amount
     floor = "，不低于0，计0" if left < 0 else ""
-    return (f"得分{fmt(score)}，差{fmt(policy.bonus_threshold - score)}分，每{fmt(policy.tier_points)}分一档、{rounding}，"
+    return (f"得分{fmt_exact(score)}，差{fmt_exact(policy.bonus_threshold - score)}分，每{fmt(policy.tier_points)}分一档、{rounding}，"
             f"计{tiers}档：{fmt(policy.bonus_full)} − {tiers}×{fmt(policy.tier_amount)} = {fmt(left)}{floor}"
             f"{policy.cite('tier_amount')}")
 

@@ -172,6 +172,19 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
+def fmt_exact(value: Decimal, most: int = 4) -> str:
+    """A score as exactly as it is, up to `most` decimals: an average of 89 and 94.99 is 91.995, shown beside
+    its gap to 100 (8.005) so that the two add up (92 and 8.01 would not). A value that does not end within
+    `most` decimals (99.333…) is shown rounded to `most` decimals after 约, so that a score just under a
+    line (99.9967) never reads as on it (100)."""
+    for places in range(2, most + 1):
+        q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
+        if q == value:
+            text = f"{q:f}"
+            return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"约{q:f}"
+
+
 def fmt(value: Decimal) -> str:
     """A number as people write it: 1940, 1939.5, 97.25 (no trailing zeros, no exponent)."""
     q = value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
