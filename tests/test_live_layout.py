@@ -341,3 +341,18 @@ def test_bonus_rows_collected_in_excel_move_a_note_or_refuse_when_the_items_tabl
         assert "J16" in said and "未写入" in said, said
         assert {s.name: dict(s.cells) for s in fake.sheets} == before
     assert main(["collect", str(master), str(returned)]) == (0 if moves else 1)  # the command line decides alike
+
+
+def test_a_column_inserted_in_the_middle_of_payouts_is_kept_in_excel_too(six, tmp_path):
+    from test_typed_cells import insert_signed_column_before_explanation
+
+    book = copy_of(six, tmp_path)
+    signed = {p[0]: f"{p[0]}已签" for p in STAFF[::2]}
+    insert_signed_column_before_explanation(book, signed)
+    set_staff(book, list(reversed(NINE)))
+    fake = com_fake.Book.from_file(book)
+    recalc_live(fake)
+    assert ref_of(fake, "发放", "tblPayouts") == "A4:K13"
+    cells = fake.sheets["发放"].cells
+    assert {cells.get((r, 1)): cells.get((r, 10)) for r in range(5, 14)} == {p[0]: signed.get(p[0]) for p in NINE}
+    assert all(str(cells.get((r, 11))).startswith(("无旷工", "旷工")) for r in range(5, 14))

@@ -536,3 +536,39 @@ def test_a_name_longer_than_its_column_sizes_its_payout_row(tmp_path):
     assert ws.row_dimensions[row].height >= text_height(LONG_NAME, c.PAYOUT_TEXT_WIDTHS[0]) > text_height("张敏", 10)
     others = [r for r in range(5, row) if ws.cell(r, 1).value]
     assert all(ws.row_dimensions[r].height == text_height(ws.cell(r, 10).value, c.EXPLAIN_WIDTH) for r in others)
+
+
+def insert_signed_column_before_explanation(path: Path, signed: dict[str, str]) -> None:
+    """签收 inserted as a new column J, between 状态 and 计算依据 (which moves to K), as Excel's 插入 → 表格列 does."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["发放"]
+    t = ws.tables["tblPayouts"]
+    end = int(t.ref.split(":")[1][1:])
+    ws.insert_cols(10)  # moves the cells only: the table is redone below, as Excel would
+    columns = list(t.tableColumns)
+    columns.insert(9, TableColumn(id=0, name="签收"))
+    for i, col in enumerate(columns, 1):
+        col.id = i
+    t.tableColumns = columns
+    t.ref = f"A4:K{end}"
+    t.autoFilter.ref = t.ref
+    ws["J4"] = "签收"
+    for r in range(5, end + 1):
+        ws.cell(r, 10, signed.get(ws.cell(r, 1).value))
+    wb.save(path)
+
+
+def test_a_column_inserted_in_the_middle_of_payouts_is_kept_and_follows_the_name(six, tmp_path):
+    """Not only at the end: a person's column between the program's columns (the program writes by header)."""
+    book = copy_of(six, tmp_path)
+    signed = {p[0]: f"{p[0]}已签" for p in STAFF[::2]}
+    insert_signed_column_before_explanation(book, signed)
+    set_staff(book, list(reversed(NINE)))
+    assert main(["recalc", str(book)]) == 0
+    ws = openpyxl.load_workbook(book)["发放"]
+    assert ws.tables["tblPayouts"].ref == "A4:K13" and ws["J4"].value == "签收" and ws["K4"].value == "计算依据"
+    got = {ws.cell(r, 1).value: ws.cell(r, 10).value for r in range(5, 14)}
+    assert got == {p[0]: signed.get(p[0]) for p in NINE}
+    assert all(str(ws.cell(r, 11).value).endswith(tuple("0123456789")) for r in range(5, 14))  # 计算依据 … = 5940
+    before = book.read_bytes()
+    assert main(["recalc", str(book)]) == 0 and book.read_bytes() == before  # a second recalc writes nothing

@@ -137,16 +137,20 @@ def _check_parts(path: Path, z: zipfile.ZipFile) -> None:
                 raise WorkbookUnusable(f"{path.name} 含有不安全的 XML 内容（{info.filename}），已拒绝读取")
 
 
-def read_table(found: dict[str, RawTable], table: c.Table, extend: bool = False) -> TableRows:
+def read_table(found: dict[str, RawTable], table: c.Table, extend: bool = False, anywhere: bool = False) -> TableRows:
     """Rows of one contract table. `extend`: also rows typed just below the table's end (another tool
-    may append rows without resizing the table)."""
+    may append rows without resizing the table). `anywhere`: the contract's columns may stand anywhere
+    among columns a person added (a computed table, written by header name: a 签收 column inserted
+    before 计算依据); otherwise they must come first, in order (an input table)."""
     if table.name not in found:
         raise WorkbookUnusable(f"工作簿缺少表格 {table.name}（应在“{table.sheet}”工作表），不是本工具的考核工作簿或表格被删除")
     raw = found[table.name]
     min_col, min_row, _, max_row = split_ref(raw.ref)
     headers = [normalize_text(v) for v in raw.rows[0][1]] if raw.rows else []
     expected = list(table.headers)
-    if headers[: len(expected)] != expected:
+    if anywhere and all(headers.count(h) == 1 for h in expected):
+        pass
+    elif headers[: len(expected)] != expected:
         raise WorkbookUnusable(
             f"“{raw.sheet}”工作表的表格 {table.name} 表头应为 {'、'.join(expected)}，现为 {'、'.join(h for h in headers if h)}"
         )
@@ -296,7 +300,7 @@ def book_from_tables(path: Path, found: dict[str, RawTable]) -> Book | Unreadabl
     records = (c.STAFF, c.ATTENDANCE, c.LEAVE, c.CALENDAR)  # read with the rows typed just below them
     read_once: dict[str, TableRows] = {}
     for t in (*c.INPUT_TABLES, *c.COMPUTED_TABLES):
-        tr = read_table(found, t, extend=t in records)  # presence and headers of every contract table first
+        tr = read_table(found, t, extend=t in records, anywhere=t in c.COMPUTED_TABLES)  # every contract table first
         if t in c.COMPUTED_TABLES:
             tables[t.name] = tr  # where they are (found by table name: people rename sheets)
         elif t in records:
