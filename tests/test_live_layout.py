@@ -356,3 +356,16 @@ def test_a_column_inserted_in_the_middle_of_payouts_is_kept_in_excel_too(six, tm
     cells = fake.sheets["发放"].cells
     assert {cells.get((r, 1)): cells.get((r, 10)) for r in range(5, 14)} == {p[0]: signed.get(p[0]) for p in NINE}
     assert all(str(cells.get((r, 11))).startswith(("无旷工", "旷工")) for r in range(5, 14))
+
+
+def test_a_removed_persons_signature_is_named_in_excel_too(six, tmp_path):
+    from test_typed_cells import add_signed_column, add_totals_row_keeping
+
+    book = copy_of(six, tmp_path)
+    add_signed_column(book, {p[0]: f"{p[0]}已签" for p in STAFF})
+    add_totals_row_keeping(book)
+    set_staff(book, [p for p in STAFF if p[0] != "刘洋"])
+    fake = com_fake.Book.from_file(book)
+    outcome = recalc_live(fake)
+    mine = [i for i in outcome.issues if i.sheet == "发放"]
+    assert len(mine) == 1 and "刘洋已签" in mine[0].message and mine[0].cell.startswith("K")

@@ -572,3 +572,35 @@ def test_a_column_inserted_in_the_middle_of_payouts_is_kept_and_follows_the_name
     assert all(str(ws.cell(r, 11).value).endswith(tuple("0123456789")) for r in range(5, 14))  # 计算依据 … = 5940
     before = book.read_bytes()
     assert main(["recalc", str(book)]) == 0 and book.read_bytes() == before  # a second recalc writes nothing
+
+
+def test_a_removed_persons_signature_is_named_with_its_value_not_dropped_silently(six, tmp_path, capsys):
+    """刘洋 leaves 人员 after signing: his row leaves 发放, and the warning at his 签收 cell keeps what was typed."""
+    book = copy_of(six, tmp_path)
+    add_signed_column(book, {p[0]: f"{p[0]}已签" for p in STAFF})
+    add_totals_row_keeping(book)
+    row = next(r for r in range(5, 11) if openpyxl.load_workbook(book)["发放"].cell(r, 1).value == "刘洋")
+    set_staff(book, [p for p in STAFF if p[0] != "刘洋"])
+    assert main(["recalc", str(book), "-v"]) == 0
+    out = capsys.readouterr().out
+    ws = openpyxl.load_workbook(book)["校验"]
+    found = [[ws.cell(r, c).value for c in range(1, 5)] for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value]
+    mine = [f for f in found if f[1] == "发放" and "刘洋" in str(f[3])]
+    assert len(mine) == 1 and mine[0][2] == f"K{row}" and "刘洋已签" in mine[0][3] and "刘洋已签" in out
+    assert not any("合计" in str(f[3]) for f in found)  # the totals row's own 签收 cell is no person's
+    assert signed_by_name(book) == {p[0]: f"{p[0]}已签" for p in STAFF if p[0] != "刘洋"} | {"合计": "=COUNTA(tblPayouts[签收])"}
+
+
+def add_totals_row_keeping(path: Path) -> None:
+    """An Excel totals row under a 发放 that already has 签收 (K): 合计, a sum of 合计 and a count of signatures."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["发放"]
+    t = ws.tables["tblPayouts"]
+    end = int(t.ref.split(":")[1][1:]) + 1
+    t.ref = f"A4:K{end}"
+    t.autoFilter.ref = f"A4:K{end - 1}"
+    t.totalsRowCount = 1
+    t.tableColumns[0].totalsRowLabel = "合计"
+    ws.cell(end, 1, "合计")
+    ws.cell(end, 11, "=COUNTA(tblPayouts[签收])")
+    wb.save(path)

@@ -12,16 +12,18 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, Issue
+from xl_appraisal.cellref import col_letters
+from xl_appraisal.engine.issues import ERROR, LEVEL_ZH, WARNING, Issue
 from xl_appraisal.engine.messages import linked_text, status_label, status_text
 from xl_appraisal.engine.model import Result
 from xl_appraisal.engine.run import compute
-from xl_appraisal.engine.values import fmt, money
+from xl_appraisal.engine.values import fmt, is_blank, money, normalize_text
 from xl_appraisal.errors import Refused
 from xl_appraisal.measure import row_height, text_height
 from xl_appraisal.plan import CellWrite, ColumnWrite, FormulaValue, Plan, TableWrite
 from xl_appraisal.tracking import Tracking, track
 from xl_appraisal.workbook import contract as c
+from xl_appraisal.workbook.ooxml import split_ref
 from xl_appraisal.workbook.read import Book, Unreadable, read_book, require_book
 from xl_appraisal.workbook.save import atomic_write
 
@@ -69,7 +71,50 @@ def evaluate_book(book: Book | Unreadable, track_changes: bool = True) -> Outcom
     tracking = track(book) if track_changes else None
     extra = tracking.issues if tracking else []
     result = compute(book.inputs)
+    extra = extra + orphaned(book, result)
     return Outcome(book, result, _sorted(_locate(book, book.issues + result.issues + extra)), tracking)
+
+
+def orphaned(book: Book, result: Result) -> list[Issue]:
+    """What a person typed in their own column of a computed table (签收 on 发放) for a row whose key is gone
+    (a person removed from 人员 or renamed): recalc removes that row, so each such cell is named, with its
+    value, in a warning at the cell: nothing typed goes without a word."""
+    from collections import Counter
+
+    from xl_appraisal.layout import key_text
+
+    keys = {c.PAYOUTS.name: (c.PAYOUTS.headers, PAYOUTS_KEY, [(p.name,) for p in result.people]),
+            c.SUMMARY.name: (c.SUMMARY.all_headers, SUMMARY_KEY, [(d.name,) for d in result.departments])}
+    if c.AVERAGES.name in book.raw:
+        rows = average_rows(Outcome(book, result, []))
+        keys[c.AVERAGES.name] = (c.AVERAGES.headers, AVERAGES_KEY, [(str(row[0]),) for row in rows])
+    out = []
+    for name, (program, key, new) in keys.items():
+        raw = book.raw.get(name)
+        if raw is None or not raw.rows:
+            continue
+        headers = [normalize_text(h) if isinstance(h, str) else h for h in raw.rows[0][1]]
+        extra = [j for j, h in enumerate(headers) if h and h not in program]
+        where = [headers.index(h) for h in key if h in headers]
+        if not extra or len(where) != len(key):
+            continue
+        min_col, _, _, max_row = split_ref(raw.ref)
+        left = Counter(tuple(key_text(v) for v in k) for k in new)
+        for row, values in raw.rows[1:]:
+            if row > max_row - raw.totals:
+                break
+            k = tuple(key_text(values[j]) if j < len(values) else "" for j in where)
+            if left[k] > 0 and any(k):
+                left[k] -= 1
+                continue
+            who = "、".join(x for x in k if x) or "（空白）"
+            for j in extra:
+                value = values[j] if j < len(values) else None
+                if not is_blank(value):
+                    out.append(Issue(WARNING, raw.sheet, f"{col_letters(min_col + j)}{row}",
+                                     f"“{who}”已不在表格 {name} 中，这一行随之移除；其“{headers[j]}”一格原为“{value}”"
+                                     "（如需保留，请另行记下）"))
+    return out
 
 
 def _locate(book: Book | Unreadable, issues: list[Issue]) -> list[Issue]:

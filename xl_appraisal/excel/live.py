@@ -100,6 +100,8 @@ def live_tables(book) -> dict[str, RawTable]:
                 values = {start + k: tuple(row) for k, row in enumerate(below) if not _blank(row)}
             spans.append((table.name, left, right, top, last))
             found[table.name] = RawTable(sheet.name, rng.address.replace("$", ""), rows, index, beyond, values)
+            with contextlib.suppress(Exception):  # a client that cannot tell (remote engine): no totals row
+                found[table.name].totals = 1 if table.show_totals else 0
         for name, left, right, _, _ in spans:  # rows inside another table in the same columns are that table's
             others = [(top, end) for other, lo, hi, top, end in spans if other != name and lo <= right and hi >= left]
             found[name].beyond = [r for r in found[name].beyond if not any(top <= r <= end for top, end in others)]

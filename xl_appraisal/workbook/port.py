@@ -20,6 +20,7 @@ class RawTable:
     beyond: list[int] = field(default_factory=list)  # rows typed in its columns below a blank gap (not read)
     # the values of the first BEYOND_KEPT of those rows, in the table's columns (what they are, for a warning)
     beyond_values: dict[int, tuple] = field(default_factory=dict)
+    totals: int = 0  # 1 when the table shows Excel's totals row (its last row)
 
 
 BEYOND_KEPT = 20

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -118,10 +119,18 @@ def read_tables(src: Path | bytes) -> dict[str, RawTable]:
         for index, (name, part) in enumerate(sheet_parts(read)):
             if part not in z.NameToInfo:
                 continue
-            tables = [(table, ref) for table, _, ref in table_parts(read, part)]
+            listed = table_parts(read, part)
+            tables = [(table, ref) for table, _, ref in listed]
             if tables:
                 found.update(_sheet_tables(z, part, name, index, tables, strings, dates, epoch))
+                for table, target, _ in listed:
+                    count = _TOTALS.search(read(target) or b"")
+                    if count and table in found:
+                        found[table].totals = int(count[1])
     return found
+
+
+_TOTALS = re.compile(rb'<(?:\w+:)?table\b[^>]*?\stotalsRowCount="(\d+)"')  # on the table element only
 
 
 def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> dict[str, RawTable]:
