@@ -11,12 +11,15 @@ import json
 import zipfile
 import zlib
 
+import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from workbooks import new_book
 
 from xl_appraisal import changelog as cl
 from xl_appraisal import service, tracking
+from xl_appraisal.plan import Plan, TableWrite
 from xl_appraisal.workbook import contract as c
 from xl_appraisal.workbook import write
 from xl_appraisal.workbook.read import read_book
@@ -425,3 +428,106 @@ def test_rows_like_decodes_only_the_rows_between_blocks_found(monkeypatch):
     odd = {"tblAttendance": cl.PlainTable("考勤", ("姓名",), ("A",), [(5, ("a],[b",)), (6, ("c",))])}
     decoded.clear()
     assert cl.decode_like(cl.encode(odd), before, cl.encode_parts(before)) == odd and decoded[-1] == 2
+
+
+# the snapshot table written without parsing its sheet = the table written through SheetEditor ---------------
+def _apply_both(data: bytes, plan, monkeypatch) -> tuple[bytes, bytes, list[bool]]:
+    """(the plan applied as recalc applies it, the plan applied with the old path only, whether the new path
+    was taken for each table)."""
+    taken: list[bool] = []
+    rows_only = write._Applier.rows_only
+
+    def spy(self, tw):
+        taken.append(rows_only(self, tw))
+        return taken[-1]
+
+    with monkeypatch.context() as m:
+        m.setattr(write._Applier, "rows_only", spy)
+        fast = write.apply(data, plan)
+    with monkeypatch.context() as m:
+        m.setattr(write._Applier, "rows_only", lambda self, tw: False)
+        slow = write.apply(data, plan)
+    return fast, slow, taken
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        return {i.filename: z.read(i.filename) for i in z.infolist()}
+
+
+def _snapshot_plan(text: str, **props) -> Plan:
+    return Plan(tables=[TableWrite(c.SNAPSHOT.name, [[i + 1, p] for i, p in enumerate(cl.chunks(text))])],
+                properties=props)
+
+
+SPECIAL = 'a&b<c>d"e\'f]]>&amp;\r\n\r\tx\x01\x0b\x1f\x7f\x85\xa0\u2028\u3000\U0001F600汉'
+TEXTS = ["", "x", SPECIAL, SPECIAL * 2000, "汉" * (cl.CHUNK * 4 + 7), "<row r=\"9\"><c r=\"C9\"/></row>" * 900,
+         "\x00" * 10 + "y" * cl.CHUNK]
+
+
+def test_the_snapshot_sheet_written_directly_is_the_same_part_as_through_the_sheet_editor(tmp_path, monkeypatch):
+    book = new_book(tmp_path)
+    service.recalc(book, backup=False)  # a snapshot stored: the part holds rows written by this writer
+    data = book.read_bytes()
+    for text in TEXTS:  # and each from the one before: tables growing and shrinking by whole chunks
+        fast, slow, taken = _apply_both(data, _snapshot_plan(text), monkeypatch)
+        assert taken == [True], repr(text[:40])
+        assert _parts(fast) == _parts(slow), repr(text[:40])
+        assert fast == slow  # the same package, byte for byte (the same parts at the same levels)
+        data = fast
+        book.write_bytes(fast)
+        assert tracking.stored(read_book(book))[0] == _xml_safe(text)  # the project's reader
+        ws = openpyxl.load_workbook(io.BytesIO(fast))[c.SNAPSHOT_SHEET]
+        assert "".join(ws.cell(r, 2).value or "" for r in range(2, ws.max_row + 1)) == _xml_safe(text)
+        assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == list(range(1, len(cl.chunks(text)) + 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.text(alphabet=st.sampled_from(list(SPECIAL) + ["\ud800", "\ufffe", "\uffff", "z"]), max_size=60),
+                      min_size=1, max_size=3))
+def test_any_text_gives_the_same_package_or_the_same_refusal_either_way(snapshot_book, texts):
+    data = snapshot_book
+    for text in texts:
+        plan = Plan(tables=[TableWrite(c.SNAPSHOT.name, [[1, text], [2, text[:7]]])])
+        with pytest.MonkeyPatch.context() as mp:
+            try:
+                fast, slow, _ = _apply_both(data, plan, mp)
+            except (ValueError, UnicodeEncodeError) as exc:  # lxml refuses the text: so does the old path
+                mp.setattr(write._Applier, "rows_only", lambda self, tw: False)
+                with pytest.raises(type(exc)):
+                    write.apply(data, plan)
+                continue
+        assert fast == slow
+        data = fast
+
+
+@pytest.fixture(scope="module")
+def snapshot_book(tmp_path_factory) -> bytes:
+    book = new_book(tmp_path_factory.mktemp("snap"))
+    service.recalc(book, backup=False)
+    return book.read_bytes()
+
+
+def _edit_snapshot_part(data: bytes, edit) -> bytes:
+    pkg = write.Package.load(data)
+    part = pkg.tables[c.SNAPSHOT.name][0]
+    pkg.parts[part] = edit(pkg.parts[part])
+    return pkg.to_bytes()
+
+
+@pytest.mark.parametrize("edit", [
+    lambda x: x.replace(b"</row></sheetData>", b'<c r="C3" t="inlineStr"><is><t>typed</t></is></c></row></sheetData>'),
+    lambda x: x.replace(b"</sheetData>", b'<row r="40"><c r="A40"><v>5</v></c></row></sheetData>'),
+    lambda x: x.replace(b'<row r="2">', b'<row r="2" ht="30" customHeight="1">'),
+    lambda x: x.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A2:B2"/></mergeCells>'),
+    lambda x: x.replace(b'<row r="2">', b'<row r="2"><!-- a comment -->'),
+    lambda x: x.replace(b"<dimension ", b"<dimension  "),  # not as lxml writes it
+], ids=["typed beside", "typed below", "row height", "merged", "comment", "spacing"])
+def test_a_snapshot_sheet_not_as_this_writer_left_it_is_written_through_the_sheet_editor(snapshot_book, edit,
+                                                                                         monkeypatch):
+    data = _edit_snapshot_part(snapshot_book, edit)
+    assert data != snapshot_book
+    fast, slow, taken = _apply_both(data, _snapshot_plan(SPECIAL * 3000), monkeypatch)
+    assert taken == [False]
+    assert fast == slow

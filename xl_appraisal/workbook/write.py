@@ -622,6 +622,51 @@ class _Open:
     ed: SheetEditor
 
 
+_SHEET_DATA = re.compile(rb"(?P<head>.*?)<sheetData>(?P<body>.*)</sheetData>(?P<tail>(?:(?!<sheetData).)*)", re.S)
+_TAG = re.compile(rb"<[^>]*>")
+# the tags of rows this writer wrote (`rows_only` takes such rows only): a bare row, a cell, its value or text
+_DATA_TAG = re.compile(rb'<row r="\d+">|</row>|<c r="[A-Z]{1,3}\d+"(?: s="\d+")?(?: t="inlineStr")?/?>|</c>'
+                       rb'|<v>|</v>|<is>|</is>|<t xml:space="preserve">|<t>|</t>')
+_BARE_ROW = re.compile(rb'<row r="(\d+)">')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})\d+"')
+_CONTROL_BYTES = bytes(i for i in range(0x20) if i not in (0x09, 0x0A, 0x0D))  # _CONTROL's, as UTF-8
+
+
+def _row_styles(data: bytes, r: int, letters: list[str]) -> list[str | None]:
+    """The style of each column's cell in sheet row r (as `SheetEditor.style`), from the part's text."""
+    start = data.find(b'<row r="%d">' % r)
+    if start < 0:
+        return [None] * len(letters)
+    stop = data.find(b"</row>", start)
+    row = data[start:stop if stop >= 0 else len(data)]
+    out: list[str | None] = []
+    for letter in letters:
+        m = re.search(rb'<c r="%s%d"(?=[ />])([^>]*)' % (letter.encode(), r), row)
+        s = re.search(rb' s="([^"]*)"', m[1]) if m else None
+        out.append(s[1].decode() if s else None)
+    return out
+
+
+def _cell_xml(ref: str, value: object, style: str | None) -> bytes | None:
+    """A cell as `SheetEditor.set` writes it and lxml serialises it; None for a value it is not made for
+    (or text lxml refuses, which `set` then refuses alike)."""
+    s = "" if style is None else f' s="{style}"'
+    if value is None or value == "":
+        return f'<c r="{ref}"{s}/>'.encode()
+    if type(value) is int:
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'.encode()
+    if type(value) is not str or "\ufffe" in value or "\uffff" in value:
+        return None
+    try:
+        text = value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    if len(text.translate(None, _CONTROL_BYTES)) != len(text):
+        text = _xml_safe(value).encode("utf-8")
+    text = text.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;").replace(b"\r", b"&#13;")
+    return b'<c r="%s"%s t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % (ref.encode(), s.encode(), text)
+
+
 class _Applier:
     def __init__(self, data: bytes):
         self.data = data
@@ -672,6 +717,8 @@ class _Applier:
         return rows
 
     def table(self, tw: TableWrite) -> None:
+        if tw.table in FAST_TABLES and self.rows_only(tw):
+            return
         t = self.open(tw.table)
         min_col, header, max_col, old_end = t.bounds
         ed = t.ed
@@ -720,22 +767,91 @@ class _Applier:
             self._cache_totals(ed, t, place.first, place.last_data, place.end)
         ref = f"{col_letters(min_col)}{header}:{col_letters(max_col)}{place.end}"
         self.pkg.parts[t.part] = _resized(t.table, ref, t.totals)
-        self.follow_print_area(t, old_end, place.end)
+        self.follow_print_area(t.sheet, t.bounds, old_end, place.end)
         if tw.table in FAST_TABLES:
             self.pkg.levels[t.sheet_part] = FAST_LEVEL
 
-    def follow_print_area(self, t: _Open, old_end: int, new_end: int) -> None:
+    def rows_only(self, tw: TableWrite) -> bool:
+        """The table written without parsing its sheet (变更快照's ≈ 300 KB part: parsing and serialising it was
+        most of the snapshot's write), giving the very bytes `table` gives. Only for the plain case, checked on
+        the part's text: a table alone on its sheet (no totals row, no added column, nothing below or beside it,
+        no merged cell), every data row a bare `<row r="n">`, values whole numbers and text, and the part's
+        other elements written as lxml writes them. False (nothing done) otherwise: `table` does it."""
+        if tw.key or tw.heights or tw.table not in self.pkg.tables:
+            return False
+        sheet_part, table_part = self.pkg.tables[tw.table]
+        if sheet_part in self.editors:
+            return False
+        table = etree.fromstring(self.pkg.parts[table_part], PARSER)
+        names = [tc.get("name") for tc in table.iter(q("tableColumn"))]
+        if int(table.get("totalsRowCount") or 0) or (tw.headers and list(tw.headers) != names):
+            return False
+        min_col, header, max_col, old_end = bounds = split_ref(table.get("ref"))
+        widest = max((len(r) for r in tw.rows), default=len(names))
+        if max_col - min_col + 1 != len(names) or widest > len(names) or (not tw.headers and widest < len(names)):
+            return False  # a row longer than the table, or columns `table` keeps as a person typed them
+        xml = self.pkg.parts[sheet_part]
+        cut = _SHEET_DATA.fullmatch(xml)
+        if cut is None or b"<mergeCell" in cut["tail"]:
+            return False
+        body = cut["body"]
+        found = re.search(rb'<row r="%d"[ >/]' % (header + 1), body)
+        top, data = (body, b"") if found is None else (body[:found.start()], body[found.start():])
+        letters = [col_letters(col) for col in range(min_col, max_col + 1)]
+        # the old data rows: bare rows between the header and the table's end, cells in its columns only
+        tags = _TAG.findall(data)
+        numbers = [int(n) for n in _BARE_ROW.findall(data)]
+        if (data.count(b"<") != len(tags) or not all(map(_DATA_TAG.fullmatch, tags))
+                or any(not header < n <= old_end for n in numbers) or numbers != sorted(set(numbers))
+                or any(m.decode() not in letters for m in _CELL_REF.findall(data))):
+            return False
+        styles = _row_styles(data, header + 1, letters)
+        # everything else (the rows above the data, the part's other elements) as lxml writes it
+        skeleton = cut["head"] + b"<sheetData>" + top + b"</sheetData>" + cut["tail"]
+        root = etree.fromstring(skeleton, PARSER)
+        if not top or root.nsmap.get(None) != NS or _serialize(root) != skeleton:
+            return False
+        rows_above = {int(r.get("r") or 0): r for r in root.find(q("sheetData")).iter(q("row"))}
+        if any(not 0 < r <= header for r in rows_above):
+            return False
+        out = []
+        for i, values in enumerate(tw.rows or [[]]):
+            r = header + 1 + i
+            out.append(b'<row r="%d">' % r)
+            for j, letter in enumerate(letters):
+                text = _cell_xml(f"{letter}{r}", values[j] if j < len(values) else None, styles[j])
+                if text is None:
+                    return False
+                out.append(text)
+            out.append(b"</row>")
+        end = header + max(len(tw.rows), 1)
+        dim = root.find(q("dimension"))
+        if dim is not None:
+            last = max([max_col, *(ref_column(row.findall(q("c"))[-1].get("r", "")) for row in rows_above.values()
+                                   if len(row.findall(q("c"))))])
+            lo_col, lo_row, _, _ = split_ref(dim.get("ref", "A1"))
+            dim.set("ref", f"{col_letters(lo_col)}{lo_row}:{col_letters(last)}{end}")
+        head, _, tail = _serialize(root).partition(b"</sheetData>")
+        self.pkg.parts[sheet_part] = head + b"".join(out) + b"</sheetData>" + tail
+        ref = f"{col_letters(min_col)}{header}:{col_letters(max_col)}{end}"
+        self.pkg.parts[table_part] = _resized(table, ref, 0)
+        sheet = self.sheet_of[sheet_part]
+        self.follow_print_area(sheet, bounds, old_end, end)
+        self.pkg.levels[sheet_part] = FAST_LEVEL
+        return True
+
+    def follow_print_area(self, sheet: str, bounds: tuple[int, int, int, int], old_end: int, new_end: int) -> None:
         """The sheet's print area grows with a table that grows past its end (layout.grown_print_area)."""
         data = self.pkg.parts.get("xl/workbook.xml")
         if new_end <= old_end or data is None:
             return
         root = etree.fromstring(data, PARSER)
-        names = (f"{t.sheet}!", f"'{t.sheet.replace(chr(39), chr(39) * 2)}'!")
+        names = (f"{sheet}!", f"'{sheet.replace(chr(39), chr(39) * 2)}'!")
         changed = False
         for dn in root.iter(q("definedName")):
             if dn.get("name") != "_xlnm.Print_Area" or not dn.text or not dn.text.startswith(names):
                 continue
-            new = grown_print_area(dn.text, t.bounds[0], t.bounds[2], old_end, new_end)
+            new = grown_print_area(dn.text, bounds[0], bounds[2], old_end, new_end)
             if new != dn.text:
                 dn.text, changed = new, True
         if changed:
