@@ -208,3 +208,14 @@ def test_another_union_is_a_new_policy_file_not_new_code(tmp_path, capsys):
     capsys.readouterr()
     assert main(["new", "-o", str(tmp_path / "x.xlsx"), "--policy", str(bad)]) == 2
     assert "办公室各考核项目分值合计为102，应为100分" in capsys.readouterr().out
+
+
+def test_payouts_status_row_has_no_styled_empty_cells_under_its_text():
+    """The status line carries 发放's totals as text; the template leaves no filled, bordered empty cells for the
+    text to run over (they printed as boxes behind it)."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(TEMPLATE_PATH)["发放"]
+    row = int(ws.tables["tblPayouts"].ref.split(":")[0][1:]) - 1
+    assert ws.cell(row, 1).font.b
+    assert all(ws.cell(row, c).fill.fill_type is None and ws.cell(row, c).border.top.style is None for c in range(2, 11))

@@ -587,14 +587,15 @@ def build_payouts(wb: Workbook, policy: Policy) -> None:
     rows = f"A{FIRST_ROW}:J{FIRST_ROW + INPUT_ROWS}"
     _highlight(ws, rows, f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>={policy.forfeit_days})", ERROR_FILL)  # R13
     _highlight(ws, f"E{FIRST_ROW}:E{FIRST_ROW + INPUT_ROWS}", f"AND(ISNUMBER($E{FIRST_ROW}),$E{FIRST_ROW}>0)", WARN_FILL)
-    totals_row_style(ws, HINT_ROW + 1)
+    ws.cell(HINT_ROW + 1, 1).font = Font(name=FONT, bold=True)  # the status line, with the totals in its text: no
+    ws.row_dimensions[HINT_ROW + 1].height = 20  # styled cells under it (the 报送版 has the totals row: totals_row_style)
     ws.freeze_panes = ws.cell(FIRST_ROW, 2)
     protect(ws, resizable=True)
     print_setup(ws, landscape=True)
 
 
 def totals_row_style(ws: Worksheet, row: int) -> None:
-    """发放's status row is its totals row: the sums sit above their columns (recalc fills them)."""
+    """The 报送版's 发放 totals row above the table: the sums sit above their columns (export fills them)."""
     ws.cell(row, 1).font = Font(name=FONT, bold=True)
     for j, col in enumerate(PAYOUT_COLUMNS):
         if col.header in ("旷工天数", "考勤津贴", "目标管理奖金", "合计"):
