@@ -8,7 +8,6 @@ row stays the totals row; collect in Excel tells another book's handout by its i
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import com_fake
@@ -17,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.cell import range_boundaries
+from test_collect_merge import type_in_master
 from test_handout import self_score
 from test_nothing_lost import FULL, STAFF
 from test_signins import LEAVES, zkteco_csv
-from test_typed_cells import NAMES, NINE, _small_book, add_totals_row, set_staff
+from test_typed_cells import NAMES, NINE, _attendance_book, _small_book, add_totals_row, copy_of, set_staff
 from workbooks import fill, new_book
 
 from xl_appraisal.cli import main
@@ -36,19 +36,6 @@ def six(tmp_path_factory) -> Path:
     book = fill(new_book(tmp), tmp / "book.xlsx", staff=STAFF, scores=FULL)
     assert main(["recalc", str(book)]) == 0
     return book
-
-
-def copy_of(book: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "book.xlsx"
-    shutil.copy(book, out)
-    return out
-
-
-def edit(path: Path, sheet: str, cells: dict[str, object]) -> None:
-    wb = openpyxl.load_workbook(path)
-    for ref, value in cells.items():
-        wb[sheet][ref] = value
-    wb.save(path)
 
 
 def ref_of(fake, sheet: str, table: str) -> str:
@@ -107,7 +94,7 @@ FOOTER = {"A12": "制表：张敏", "D12": "审核：胡明", "G12": "签字："
 
 def test_a_footer_under_payouts_moves_down_when_the_table_grows_in_excel(six, tmp_path):
     book = copy_of(six, tmp_path)
-    edit(book, "发放", FOOTER)
+    type_in_master(book, sheet="发放", cells=FOOTER)
     set_staff(book, NINE)
     fake = com_fake.Book.from_file(book)
     fake.sheets["发放"].heights[12] = 30
@@ -122,7 +109,7 @@ def test_a_footer_under_payouts_moves_down_when_the_table_grows_in_excel(six, tm
 
 def test_the_same_footer_in_excel_and_in_the_file(six, tmp_path):
     book = copy_of(six, tmp_path)
-    edit(book, "发放", FOOTER)
+    type_in_master(book, sheet="发放", cells=FOOTER)
     set_staff(book, NINE)
     fake = com_fake.Book.from_file(book)
     recalc_live(fake)
@@ -166,7 +153,7 @@ def test_a_column_a_person_adds_to_payouts_keeps_its_values_in_excel(six, tmp_pa
 def test_R_totals_row_stays_the_totals_row_in_excel(six, tmp_path, staff):
     book = copy_of(six, tmp_path)
     add_totals_row(book)
-    edit(book, "发放", {"A14": "制表：张敏"})  # a note three rows under the totals row
+    type_in_master(book, sheet="发放", cells={"A14": "制表：张敏"})  # a note three rows under the totals row
     set_staff(book, staff)
     fake = com_fake.Book.from_file(book)
     recalc_live(fake)
@@ -220,7 +207,7 @@ def test_a_typed_cell_above_a_header_without_a_status_line_is_refused_in_excel_a
 # Refused before anything is written -----------------------------------------------------------------------
 def test_rows_excel_cannot_insert_are_refused_naming_the_cells_and_nothing_is_written(six, tmp_path, monkeypatch):
     book = copy_of(six, tmp_path)
-    edit(book, "发放", FOOTER)
+    type_in_master(book, sheet="发放", cells=FOOTER)
     set_staff(book, NINE)
     fake = com_fake.Book.from_file(book)
 
@@ -288,30 +275,14 @@ def test_split_from_the_ribbon_stamps_a_book_without_an_id(tmp_path):
 def test_appended_rows_in_excel_leave_every_cell_where_the_file_writer_does(tmp_path_factory, existing, below, count,
                                                                             typed):
     """import-signins and collect (AppendRows) in the open book: the same cells as the command line's file."""
-    from openpyxl.worksheet.table import Table
-
     from xl_appraisal.plan import AppendRows
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "考勤"
-    for j, h in enumerate(("日期", "姓名", "时段", "情况", "备注"), 1):
-        ws.cell(4, j, h)
-    for i in range(existing + below):
-        ws.cell(5 + i, 2, f"旧{i}")
-    end = 4 + max(existing, 1)
-    ws.add_table(Table(displayName="tblAttendance", ref=f"A4:E{end}"))
-    last_used = 4 + existing + below
-    gap_from = max(end, last_used) + 1
-    for (dr, col), value in typed.items():
-        ws.cell(gap_from + dr - 1, col, value)
-    buf = io.BytesIO()
-    wb.save(buf)
+    data, last_used, _ = _attendance_book(existing, below, typed)
     plan = Plan(appends=[AppendRows("tblAttendance", [[None, f"新{i}", "上午", "迟到", "导入"] for i in range(count)],
                                     last_used + 1)])
-    out = openpyxl.load_workbook(io.BytesIO(apply(buf.getvalue(), plan)))["考勤"]
+    out = openpyxl.load_workbook(io.BytesIO(apply(data, plan)))["考勤"]
     path = tmp_path_factory.mktemp("a") / "att.xlsx"
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(data)
     fake = com_fake.Book.from_file(path)
     live.apply_live(fake, plan)
     assert ref_of(fake, "考勤", "tblAttendance") == out.tables["tblAttendance"].ref
@@ -326,7 +297,7 @@ def test_bonus_rows_collected_in_excel_move_a_note_or_refuse_when_the_items_tabl
     would cut it in two, so collect refuses naming J16, as the command line does, and nothing changes."""
     master = fill(new_book(tmp_path, "master.xlsm"), tmp_path / "master.xlsm", staff=STAFF)
     assert main(["split", str(master), "-o", str(tmp_path / "h")]) == 0
-    edit(master, dept, {"J16": "加分依据见附件"})
+    type_in_master(master, sheet=dept, cells={"J16": "加分依据见附件"})
     rows = [["宣传报道·其他版面", 1, None, f"第{i}篇"] for i in range(12)]
     returned = self_score(tmp_path / "h" / f"{dept}-自评.xlsx", {}, bonus=rows)
     fake = com_fake.Book.from_file(master)

@@ -356,6 +356,32 @@ def _small_book(names: list[str], signed: dict[str, str], typed: dict[tuple[int,
     return buf.getvalue()
 
 
+def _attendance_book(existing: int, below: int, typed: dict[tuple[int, int], str]) -> tuple[bytes, int, int]:
+    """A one-sheet package with tblAttendance: `existing` rows in the table, `below` more typed just under it
+    (read with it), then `typed` cells (row offset, column) after one blank row at least. Returns the package,
+    the last used row and the first row the typed cells may start at."""
+    import io
+
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "考勤"
+    for j, h in enumerate(("日期", "姓名", "时段", "情况", "备注"), 1):
+        ws.cell(4, j, h)
+    for i in range(existing + below):
+        ws.cell(5 + i, 2, f"旧{i}")
+    end = 4 + max(existing, 1)
+    ws.add_table(Table(displayName="tblAttendance", ref=f"A4:E{end}"))
+    last_used = 4 + existing + below
+    gap_from = max(end, last_used) + 1  # typed cells start after one blank row at least
+    for (dr, col), text in typed.items():
+        ws.cell(gap_from + dr - 1, col, text)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), last_used, gap_from
+
+
 NAMES = [f"人{i}" for i in range(12)]
 
 
@@ -407,28 +433,13 @@ def test_typed_text_under_an_input_table_survives_appended_rows(existing, below,
     """What import-signins and collect do (AppendRows) never overwrites a typed cell (item 2)."""
     import io
 
-    from openpyxl.worksheet.table import Table
-
     from xl_appraisal.plan import AppendRows, Plan
     from xl_appraisal.workbook.write import apply
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "考勤"
-    for j, h in enumerate(("日期", "姓名", "时段", "情况", "备注"), 1):
-        ws.cell(4, j, h)
-    for i in range(existing + below):
-        ws.cell(5 + i, 2, f"旧{i}")
-    end = 4 + max(existing, 1)
-    ws.add_table(Table(displayName="tblAttendance", ref=f"A4:E{end}"))
-    last_used = 4 + existing + below
-    gap_from = max(end, last_used) + 1  # typed cells start after one blank row at least
-    for (dr, col), text in typed.items():
-        ws.cell(gap_from + dr - 1, col, text)
-    buf = io.BytesIO()
-    wb.save(buf)
+    data, last_used, gap_from = _attendance_book(existing, below, typed)
+    end = 4 + max(existing, 1)  # the table's last row
     rows = [[None, f"新{i}", "上午", "迟到", "导入"] for i in range(count)]
-    out = apply(buf.getvalue(), Plan(appends=[AppendRows("tblAttendance", rows, last_used + 1)]))
+    out = apply(data, Plan(appends=[AppendRows("tblAttendance", rows, last_used + 1)]))
     ws = openpyxl.load_workbook(io.BytesIO(out))["考勤"]
     new_end = int(ws.tables["tblAttendance"].ref.split(":")[1][1:])
     names = [ws.cell(r, 2).value for r in range(5, new_end + 1)]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import uuid
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -165,7 +164,7 @@ def split(book_path: Path, outdir: Path, due: str = "", contact: str = "", repla
     if master_id is None and stamp:
         from xl_appraisal.workbook.sink import write_plan
 
-        master_id = uuid.uuid4().hex
+        master_id = c.new_book_id()
         write_plan(book, Plan(properties={c.BOOK_ID_PROP: master_id}))
     outdir.mkdir(parents=True, exist_ok=True)
     written = []

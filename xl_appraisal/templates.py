@@ -74,13 +74,11 @@ def check_year(year: int) -> None:
 def with_identity(data: bytes) -> bytes:
     """A new workbook gets its own id (a custom document property): a handout split from it carries the
     id and the year, so collect can refuse last year's handout or another book's (same file names)."""
-    import uuid
-
     from xl_appraisal.plan import Plan
-    from xl_appraisal.workbook.contract import BOOK_ID_PROP
+    from xl_appraisal.workbook.contract import BOOK_ID_PROP, new_book_id
     from xl_appraisal.workbook.write import apply
 
-    return apply(data, Plan(properties={BOOK_ID_PROP: uuid.uuid4().hex}))
+    return apply(data, Plan(properties={BOOK_ID_PROP: new_book_id()}))
 
 
 def new_workbook(out: Path, year: int, policy_name: str = DEFAULT_POLICY) -> YearCalendar:

@@ -99,14 +99,22 @@ def live_tables(book) -> dict[str, RawTable]:
                 beyond = [start + k for k, row in enumerate(below) if not _blank(row)]
                 values = {start + k: tuple(row) for k, row in enumerate(below) if not _blank(row)}
             spans.append((table.name, left, right, top, last))
-            found[table.name] = RawTable(sheet.name, rng.address.replace("$", ""), rows, index, beyond, values)
-            with contextlib.suppress(Exception):  # a client that cannot tell (remote engine): no totals row
-                found[table.name].totals = 1 if table.show_totals else 0
+            found[table.name] = RawTable(sheet.name, rng.address.replace("$", ""), rows, index, beyond, values,
+                                         totals_rows(table))
         for name, left, right, _, _ in spans:  # rows inside another table in the same columns are that table's
             others = [(top, end) for other, lo, hi, top, end in spans if other != name and lo <= right and hi >= left]
             found[name].beyond = [r for r in found[name].beyond if not any(top <= r <= end for top, end in others)]
             found[name].beyond_values = {r: found[name].beyond_values[r] for r in found[name].beyond[:BEYOND_KEPT]}
     return found
+
+
+def totals_rows(table) -> int:
+    """1 when the table shows Excel's totals row (ListObject.ShowTotals), else 0; 0 where the client cannot
+    tell (xlwings' remote engine)."""
+    try:
+        return 1 if table.show_totals else 0
+    except Exception:  # noqa: BLE001 - no object model behind the table
+        return 0
 
 
 def read_live(book) -> Book | Unreadable:
@@ -263,11 +271,7 @@ class LiveTable:
         header = table.header_row_range
         headers = header.options(ndim=2).value[0]
         rng = table.range
-        try:
-            totals = 1 if table.show_totals else 0
-        except Exception:  # noqa: BLE001 - a client that cannot tell (remote engine): no totals row
-            totals = 0
-        return cls(sheet, table, header.row, header.column, headers, rng.row + rng.rows.count - 1, totals)
+        return cls(sheet, table, header.row, header.column, headers, rng.row + rng.rows.count - 1, totals_rows(table))
 
     @classmethod
     def find(cls, book, name: str) -> LiveTable:
@@ -331,11 +335,12 @@ class LiveTable:
             i = j + 1
 
 
-def _tables(book) -> dict[str, LiveTable]:
-    """Every table of the book, found once (to know which sheets a write touches)."""
-    return {table.name: LiveTable.of(sheet, table) for sheet in book.sheets for table in sheet.tables}
+def _sheets_of_tables(book) -> dict[str, Any]:
+    """Every table's sheet, by table name (which sheets a write touches: to unprotect them)."""
+    return {table.name: sheet for sheet in book.sheets for table in sheet.tables}
 
 
+UNCHANGED = "工作簿没有任何改动。可以先把这些内容移到别处，或在表格下方留出足够的空行，再点按钮"
 XL_SHIFT_DOWN, XL_SHIFT_UP = -4121, -4162  # XlInsertShiftDirection / XlDeleteShiftDirection
 XL_FORMAT_FROM_RIGHT_OR_BELOW = 1  # XlInsertFormatOrigin: inserted cells take the formats below (then cleared)
 
@@ -373,7 +378,7 @@ class _Shape:
             self.undo()
             raise Refused(refusal(t.sheet.name, _cells_text(t, typed, room.typed), why),
                           details=[f"无法下移的原因：{'、'.join(across)}在这些行旁边，整行插入会把它断开",
-                                   "工作簿没有任何改动。可以先把这些内容移到别处，或在表格下方留出足够的空行，再点按钮"])
+                                   UNCHANGED])
         rows = native(t.sheet.range((room.at, t.left), (room.at + room.count - 1, t.left)))
         try:
             if rows is None:
@@ -382,7 +387,7 @@ class _Shape:
         except Exception as exc:  # noqa: BLE001 - Excel refused (an array formula, a protected range, …)
             self.undo()
             raise Refused(refusal(t.sheet.name, _cells_text(t, typed, room.typed), why),
-                          details=["工作簿没有任何改动。可以先把这些内容移到别处，或在表格下方留出足够的空行，再点按钮"]) from exc
+                          details=[UNCHANGED]) from exc
         self.inserted.append((t.sheet.name, room))
 
     def undo(self) -> None:
@@ -588,13 +593,13 @@ def apply_live(book, plan: Plan) -> None:
     where a table must grow into typed content (nothing is written yet); then the values are written."""
     if not plan:
         return
-    tables = _tables(book)
+    tables = _sheets_of_tables(book)
 
     def sheet_of(cell):
-        return tables[cell.table].sheet if cell.table else book.sheets[cell.sheet]
+        return tables[cell.table] if cell.table else book.sheets[cell.sheet]
 
     edits: list[Any] = [*plan.tables, *plan.columns, *plan.appends]
-    names = {tables[e.table].sheet.name for e in edits}
+    names = {tables[e.table].name for e in edits}
     names |= {sheet_of(cell).name for cell in plan.cells}
     sheets = [s for s in book.sheets if s.name in names]
     with screen_off(book.app), unprotected(sheets):

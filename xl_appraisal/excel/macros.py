@@ -208,12 +208,11 @@ def split(book):
 
     from xl_appraisal.excel.live import live_properties, set_live_property
     from xl_appraisal.handout import split as split_files
-    from xl_appraisal.workbook.contract import BOOK_ID_PROP
+    from xl_appraisal.workbook.contract import BOOK_ID_PROP, new_book_id
 
-    if live_properties(book, (BOOK_ID_PROP,)) == {}:  # a book made before books had an id: give it one, so
-        import uuid  # collect can tell this book's handouts from another book's (saved with the book below)
-
-        set_live_property(book, BOOK_ID_PROP, uuid.uuid4().hex)
+    # a book made before books had an id gets one (saved below), so collect can tell its handouts from another's
+    if live_properties(book, (BOOK_ID_PROP,)) == {}:
+        set_live_property(book, BOOK_ID_PROP, new_book_id())
     book.save()
     source = Path(book.fullname)
     folder = source.with_name(f"{source.stem}-自评表")

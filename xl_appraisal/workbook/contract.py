@@ -75,6 +75,13 @@ TRACKING_TABLES = (CHANGES, SNAPSHOT)  # optional: workbooks made before 变更�
 # handouts carry it with the year (xl_appraisal.handout)
 BOOK_ID_PROP = "xl-appraisal-book-id"
 
+
+def new_book_id() -> str:
+    """A fresh value for BOOK_ID_PROP: `new`, `split` on an older book and the ribbon's 分发自评表 all make it here."""
+    import uuid
+
+    return uuid.uuid4().hex
+
 # Meta rows of tblPolicy: not rules, but what the workbook is.
 META_KEYS = {"year": "考核年度", "policy_id": "规则编号", "policy_title": "规则名称"}
 # Clause rows of tblPolicy (the policy's [[clauses]]): 键 = CLAUSE_PREFIX + key, 值 = the clause text.

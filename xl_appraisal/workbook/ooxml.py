@@ -71,14 +71,15 @@ def sheet_parts(read: Reader) -> list[tuple[str, str]]:
     return out
 
 
-def table_parts(read: Reader, sheet_part: str) -> list[tuple[str, str, str]]:
-    """(table name, table part, ref) of every Excel table on a worksheet."""
+def table_parts(read: Reader, sheet_part: str) -> list[tuple[str, str, str, int]]:
+    """(table name, table part, ref, totals rows) of every Excel table on a worksheet."""
     out = []
     for kind, target in relationships(read, sheet_part).values():
         data = read(target) if kind.endswith("/table") else None
         if data is not None:
             table = etree.fromstring(data, PARSER)
-            out.append((table.get("displayName") or table.get("name"), target, table.get("ref")))
+            out.append((table.get("displayName") or table.get("name"), target, table.get("ref"),
+                        int(table.get("totalsRowCount") or 0)))
     return out
 
 

@@ -148,9 +148,8 @@ def read_table(found: dict[str, RawTable], table: c.Table, extend: bool = False,
     min_col, min_row, _, max_row = split_ref(raw.ref)
     headers = [normalize_text(v) for v in raw.rows[0][1]] if raw.rows else []
     expected = list(table.headers)
-    if anywhere and all(headers.count(h) == 1 for h in expected):
-        pass
-    elif headers[: len(expected)] != expected:
+    fits = all(headers.count(h) == 1 for h in expected) if anywhere else headers[: len(expected)] == expected
+    if not fits:
         raise WorkbookUnusable(
             f"“{raw.sheet}”工作表的表格 {table.name} 表头应为 {'、'.join(expected)}，现为 {'、'.join(h for h in headers if h)}"
         )

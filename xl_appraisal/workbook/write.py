@@ -80,7 +80,7 @@ class Package:
             if part not in self.parts:
                 continue
             self.sheets[name] = part
-            for table, table_part, _ in table_parts(self.parts.get, part):
+            for table, table_part, _, _ in table_parts(self.parts.get, part):
                 self.tables[table] = (part, table_part)
 
     def shared_strings(self) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import re
 import zipfile
 from pathlib import Path
 
@@ -119,22 +118,14 @@ def read_tables(src: Path | bytes) -> dict[str, RawTable]:
         for index, (name, part) in enumerate(sheet_parts(read)):
             if part not in z.NameToInfo:
                 continue
-            listed = table_parts(read, part)
-            tables = [(table, ref) for table, _, ref in listed]
+            tables = [(table, ref, totals) for table, _, ref, totals in table_parts(read, part)]
             if tables:
                 found.update(_sheet_tables(z, part, name, index, tables, strings, dates, epoch))
-                for table, target, _ in listed:
-                    count = _TOTALS.search(read(target) or b"")
-                    if count and table in found:
-                        found[table].totals = int(count[1])
     return found
 
 
-_TOTALS = re.compile(rb'<(?:\w+:)?table\b[^>]*?\stotalsRowCount="(\d+)"')  # on the table element only
-
-
 def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> dict[str, RawTable]:
-    bounds = {name: split_ref(ref) for name, ref in tables}
+    bounds = {name: split_ref(ref) for name, ref, _ in tables}
     rows: dict[int, dict[int, object]] = {}
     merged: list[tuple[int, int, int, int]] = []
     lo = min(b[1] for b in bounds.values())
@@ -157,7 +148,7 @@ def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> 
                 del el.getparent()[0]
     _mark_merged(rows, merged, bounds.values())
     out = {}
-    for name, ref in tables:
+    for name, ref, totals in tables:
         min_col, min_row, max_col, max_row = bounds[name]
         cols = range(min_col, max_col + 1)
         collected = []
@@ -173,7 +164,7 @@ def _sheet_tables(z, part, sheet_name, index, tables, strings, dates, epoch) -> 
         beyond = [n for n in sorted(rows) if n > r and any(not is_blank(rows[n].get(c)) for c in cols)
                   and not any(b[1] <= n <= b[3] for b in others)]
         out[name] = RawTable(sheet_name, ref, collected, index, beyond,
-                             {n: tuple(map(rows[n].get, cols)) for n in beyond[:BEYOND_KEPT]})
+                             {n: tuple(map(rows[n].get, cols)) for n in beyond[:BEYOND_KEPT]}, totals)
     return out
 
 
